@@ -1,0 +1,63 @@
+"""The web layer: ``create_app()`` builds the Flask application (flaskr-style factory)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+
+from riikg.config import Settings, from_mapping, load_settings
+from riikg.store import Store, open_store
+
+EXTENSION = "riikg"
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    store: Store | None = None,
+) -> Flask:
+    """Create the application.
+
+    Args:
+        test_config: Flask config for tests; a ``RIIKG`` key may hold a mapping of settings.
+        settings: riikg settings (default: read from ``RIIKG_*`` and ``$RIIKG_CONFIG``).
+        store: an already opened store (tests); default: opened from the settings.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=1 << 20)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config.from_prefixed_env("KG")
+    if settings is None:
+        riikg_conf = app.config.get("RIIKG")
+        settings = from_mapping(riikg_conf) if riikg_conf else load_settings()
+    if store is None:
+        store = open_store(settings)
+    app.extensions[EXTENSION] = {"settings": settings, "store": store}
+
+    from endpoint import errors, harvest, ontology_docs, pages, sparql
+
+    errors.init_app(app)
+    for module in (sparql, pages, harvest, ontology_docs):
+        module.init_app(app)
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": get_store().version}
+
+    return app
+
+
+def get_store() -> Store:
+    """The store of the current application."""
+    store: Store = current_app.extensions[EXTENSION]["store"]
+    return store
+
+
+def get_settings() -> Settings:
+    """The settings of the current application."""
+    settings: Settings = current_app.extensions[EXTENSION]["settings"]
+    return settings

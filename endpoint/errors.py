@@ -1,0 +1,76 @@
+"""Domain exceptions and the one error handler, answering in the negotiated format."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from riikg.store import QueryFailed, QueryTimeout, StoreUnavailable
+
+
+class ResourceNotFound(Exception):
+    """No description of the requested IRI."""
+
+
+class QueryError(Exception):
+    """A user query is refused (syntax, limits, forbidden features)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _preferred() -> str:
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "application/sparql-results+json", "text/plain"],
+        default="text/plain",
+    )
+    if request.path.endswith(".json"):
+        return "application/json"
+    return best or "text/plain"
+
+
+def error_response(status: int, title: str, message: str, headers: dict[str, str] | None = None
+                   ) -> Response:
+    """An error in the format the client asked for (HTML, JSON or plain text)."""
+    kind = _preferred()
+    if kind == "text/html":
+        body = render_template("error.html", status=status, title=title, message=message)
+        response = Response(body, status=status, mimetype="text/html")
+    elif kind in ("application/json", "application/sparql-results+json"):
+        response = jsonify({"status": status, "error": title, "message": message})
+        response.status_code = status
+    else:
+        response = Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Map exceptions to HTTP once."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        headers = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type",)}
+        return error_response(exc.code or 500, exc.name, exc.description or exc.name, headers)
+
+    @app.errorhandler(ResourceNotFound)
+    def not_found(exc: ResourceNotFound) -> Response:
+        return error_response(404, "Not Found", str(exc))
+
+    @app.errorhandler(QueryError)
+    def query_error(exc: QueryError) -> Response:
+        return error_response(exc.status, "Bad Query", str(exc))
+
+    @app.errorhandler(QueryFailed)
+    def query_failed(exc: QueryFailed) -> Response:
+        return error_response(400, "Bad Query", str(exc))
+
+    @app.errorhandler(QueryTimeout)
+    def query_timeout(exc: QueryTimeout) -> Response:
+        return error_response(503, "Query Timeout", str(exc), {"Retry-After": "5"})
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc: StoreUnavailable) -> Response:
+        return error_response(503, "Store Unavailable", str(exc), {"Retry-After": "10"})

@@ -1,0 +1,12 @@
+"""Blueprint: ontology_docs (routes only; logic lives in helpers)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("ontology_docs", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint."""
+    app.register_blueprint(bp)

@@ -1,0 +1,358 @@
+"""The ``riikg`` command line: load, validate, query, serve, dump, stats, graphs, drop.
+
+Exit codes: 0 ok, 1 validation failed (a source was refused), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from riikg.config import ConfigError, Settings, load_settings
+from riikg.errors import LoadError, SourceRefused
+from riikg.sources import Source, read_manifest, source_for_file
+from riikg.store import QueryFailed, RdfFormat, StoreError, open_store
+
+
+class InputError(click.ClickException):
+    """Bad input or usage: exit code 2."""
+
+    exit_code = 2
+
+
+class ValidationFailed(click.ClickException):
+    """A source was refused by validation: exit code 1."""
+
+    exit_code = 1
+
+
+def _fail_input(exc: Exception) -> NoReturn:
+    raise InputError(str(exc)) from exc
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="RIIKG_CONFIG",
+    help="TOML configuration file (settings in a [riikg] table).",
+)
+@click.option("--store", "store_kind", help="Store backend: oxigraph, memory or remote.")
+@click.option("--store-path", type=click.Path(path_type=Path), help="Embedded store directory.")
+@click.option("--base-iri", help="Base IRI under which data IRIs are minted.")
+@click.version_option(package_name="riikg")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config_file: Path | None,
+    store_kind: str | None,
+    store_path: Path | None,
+    base_iri: str | None,
+) -> None:
+    """riikg: the Research and Innovation Infrastructure Knowledge Graph."""
+    overrides = {
+        k: v
+        for k, v in {"store": store_kind, "store_path": store_path, "base_iri": base_iri}.items()
+        if v is not None
+    }
+    try:
+        ctx.obj = load_settings(config_file, overrides=overrides)
+    except ConfigError as exc:
+        _fail_input(exc)
+
+
+def _sources(paths: tuple[Path, ...], default: bool, loader: str | None, sid: str | None,
+             manifest: Path | None) -> list[Source]:
+    from loaders import loader_for_path
+
+    sources: list[Source] = []
+    if default or manifest:
+        sources.extend(read_manifest(manifest))
+    if sid and len(paths) > 1:
+        raise LoadError("--id", "a single SOURCE when --id is given")
+    for path in paths:
+        sources.append(source_for_file(path, loader or loader_for_path(path), sid))
+    if not sources:
+        raise LoadError("arguments", "at least one SOURCE file, or --default, or --manifest")
+    return sources
+
+
+def _progress() -> Any:
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm
+    return None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--default", "default", is_flag=True, help="Load the bundled sources (data/sources.toml).")
+@click.option("--manifest", type=click.Path(path_type=Path), help="Load the sources of a manifest.")
+@click.option("--loader", help="Loader to use for SOURCE files (default: by file extension).")
+@click.option("--id", "sid", help="Source id for a single SOURCE file (default: its name).")
+@click.option("--force", is_flag=True, help="Reload even if the source is unchanged.")
+@pass_settings
+def load(settings: Settings, paths: tuple[Path, ...], default: bool, manifest: Path | None,
+         loader: str | None, sid: str | None, force: bool) -> None:
+    """Load SOURCE files (or the bundled data) into the store, each validated first."""
+    from loaders import get_loader
+    from riikg.pipeline import load_source
+
+    try:
+        sources = _sources(paths, default, loader, sid, manifest)
+        loaders = [get_loader(s.loader) for s in sources]
+    except LoadError as exc:
+        _fail_input(exc)
+    try:
+        store = open_store(settings, writable=True)
+    except StoreError as exc:
+        _fail_input(exc)
+    tqdm = _progress()
+    bar = tqdm(total=len(sources), unit="source", file=sys.stderr) if tqdm else None
+    refused = 0
+    try:
+        for source, fn in zip(sources, loaders, strict=True):
+            if bar is not None:
+                bar.set_description(source.id)
+            try:
+                report = load_source(store, source, fn, force=force,
+                                     progress=bar.set_postfix_str if bar else None)
+            except LoadError as exc:
+                _fail_input(exc)
+            except SourceRefused as exc:
+                click.echo(str(exc), err=True)
+                refused += 1
+                continue
+            finally:
+                if bar is not None:
+                    bar.update(1)
+            click.echo(report.describe())
+    finally:
+        if bar is not None:
+            bar.close()
+        store.close()
+    if refused:
+        raise ValidationFailed(f"{refused} source(s) refused; the store keeps their previous version")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--default", "default", is_flag=True, help="Validate the bundled sources.")
+@click.option("--loader", help="Loader to use (default: by file extension).")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Write the sh:ValidationReport (Turtle) of the last source here.")
+@pass_settings
+def validate(settings: Settings, paths: tuple[Path, ...], default: bool, loader: str | None,
+             report_path: Path | None) -> None:
+    """Validate SOURCE files against the shapes without loading (pySHACL exit codes)."""
+    from loaders import get_loader
+    from riikg.sources import SourceGraph
+    from riikg.validate import validate as run_validation
+
+    try:
+        sources = _sources(paths, default, loader, None, None)
+        failed = 0
+        for source in sources:
+            graph = get_loader(source.loader)(source, SourceGraph(), base_iri=settings.base_iri,
+                                              store=None)
+            outcome = run_validation(graph)
+            click.echo(f"{source.id}: {outcome.summary()}")
+            failed += 0 if outcome.conforms else 1
+            if report_path:
+                report_path.write_bytes(outcome.report.serialize(format="turtle", encoding="utf-8"))
+    except LoadError as exc:
+        _fail_input(exc)
+    if failed:
+        raise ValidationFailed(f"{failed} source(s) do not conform")
+
+
+def _format_table(rows: list[dict[str, str]], names: list[str]) -> str:
+    widths = {n: max([len(n)] + [len(r.get(n, "")) for r in rows]) for n in names}
+    lines = [" | ".join(n.ljust(widths[n]) for n in names)]
+    lines.append("-+-".join("-" * widths[n] for n in names))
+    lines += [" | ".join(r.get(n, "").ljust(widths[n]) for n in names) for r in rows]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--file", "query_file", type=click.File("r"), help="Read the query from a file.")
+@click.option("--output", "output", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format for SELECT results.")
+@pass_settings
+def query(settings: Settings, query: str | None, query_file: Any, output: str) -> None:
+    """Run a SPARQL query against the store (trusted local use; no limits)."""
+    from riikg.store import ResultFormat
+
+    text = query_file.read() if query_file else query
+    if not text:
+        raise InputError("give a QUERY or --file")
+    try:
+        store = open_store(settings)
+        raw = store.query_raw(text, ResultFormat.JSON)
+    except QueryFailed as exc:
+        raise InputError(str(exc)) from exc
+    except StoreError as exc:
+        _fail_input(exc)
+    except Exception as exc:  # noqa: BLE001 - CONSTRUCT results cannot be JSON: retry as Turtle
+        if "CONSTRUCT" not in str(exc) and "DESCRIBE" not in str(exc):
+            raise
+        raw = b""
+    if not raw:
+        click.echo(store.query_raw(text, RdfFormat.TURTLE).decode("utf-8"))
+        return
+    doc = json.loads(raw)
+    if "boolean" in doc:
+        click.echo("true" if doc["boolean"] else "false")
+        return
+    names = doc["head"]["vars"]
+    rows = [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif output == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        click.echo(_format_table(rows, names))
+
+
+@cli.command()
+@click.option("--graph", "graph_id", help="Dump only this source (id); default: every source.")
+@click.option("--format", "fmt", type=click.Choice(["nt", "nq", "ttl", "trig"]), default="nq",
+              show_default=True, help="Serialisation.")
+@click.option("--output", "out", type=click.File("wb"), default="-", help="Output file.")
+@pass_settings
+def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
+    """Write the data (one source or all) as RDF."""
+    from riikg.namespaces import source_graph
+
+    media = {"nt": RdfFormat.NTRIPLES, "nq": RdfFormat.NQUADS, "ttl": RdfFormat.TURTLE,
+             "trig": RdfFormat.TRIG}[fmt]
+    try:
+        store = open_store(settings)
+    except StoreError as exc:
+        _fail_input(exc)
+    graphs = [str(source_graph(settings.base_iri, graph_id))] if graph_id else store.source_graphs()
+    if graph_id and graphs[0] not in store.named_graphs():
+        raise InputError(f"--graph {graph_id}: no such source (see 'riikg graphs')")
+    if media in (RdfFormat.NQUADS, RdfFormat.TRIG):
+        from riikg.store.oxigraph import RDF_FORMATS
+
+        import pyoxigraph as ox
+
+        quads = [q for g in graphs for q in ox.parse(store.dump(g, RdfFormat.NQUADS),
+                                                     format=ox.RdfFormat.N_QUADS)]
+        quads = [ox.Quad(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
+        out.write(ox.serialize(quads, format=RDF_FORMATS[media]) or b"")
+        return
+    for g in graphs:
+        out.write(store.dump(g, media))
+
+
+@cli.command()
+@pass_settings
+def stats(settings: Settings) -> None:
+    """Print figures about the store: version, quads, triples per source, entities per class."""
+    try:
+        store = open_store(settings)
+    except StoreError as exc:
+        _fail_input(exc)
+    click.echo(f"store: {settings.store.value}  version: {store.version}  modified: {store.modified}")
+    click.echo(f"quads: {store.count()}")
+    for g in store.source_graphs():
+        click.echo(f"  {g}: {store.count(g)} triples")
+    rows = store.select(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
+    )
+    for row in rows:
+        click.echo(f"  {row['c'].value}: {row['n'].value}")
+
+
+@cli.command()
+@pass_settings
+def graphs(settings: Settings) -> None:
+    """List named graphs with their provenance (source, sha256, load time, triples)."""
+    from riikg.namespaces import source_id_of
+
+    try:
+        store = open_store(settings)
+    except StoreError as exc:
+        _fail_input(exc)
+    rows = store.select(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX void: <http://rdfs.org/ns/void#> "
+        "PREFIX riikg: <https://w3id.org/riikg/ontology/> PREFIX dct: <http://purl.org/dc/terms/> "
+        "SELECT ?g ?src ?t ?sha ?n ?ok WHERE { GRAPH ?m { ?g a riikg:SourceGraph ; "
+        "dct:source ?src ; prov:generatedAtTime ?t ; riikg:sha256 ?sha ; void:triples ?n ; "
+        "riikg:validationConforms ?ok } } ORDER BY ?g"
+    )
+    recorded = set()
+    for r in rows:
+        recorded.add(r["g"].value)
+        click.echo(f"{source_id_of(settings.base_iri, r['g'].value)}\t{r['g'].value}\t"
+                   f"{r['n'].value} triples\tloaded {r['t'].value}\tfrom {r['src'].value}\t"
+                   f"sha256 {r['sha'].value[:12]}\tconforms {r['ok'].value}")
+    for g in store.named_graphs():
+        if g not in recorded:
+            click.echo(f"-\t{g}\t{store.count(g)} triples")
+
+
+@cli.command()
+@click.argument("source_id")
+@pass_settings
+def drop(settings: Settings, source_id: str) -> None:
+    """Remove a source's graph, provenance and validation report."""
+    from riikg.namespaces import source_graph
+    from riikg.pipeline import drop_source
+
+    try:
+        store = open_store(settings, writable=True)
+    except StoreError as exc:
+        _fail_input(exc)
+    if str(source_graph(settings.base_iri, source_id)) not in store.named_graphs():
+        store.close()
+        raise InputError(f"{source_id}: no such source (see 'riikg graphs')")
+    version = drop_source(store, source_id)
+    store.close()
+    click.echo(f"dropped {source_id}; store version {version}")
+
+
+@cli.command()
+@click.option("--host", help="Interface to bind (default from RIIKG_HOST).")
+@click.option("--port", type=int, help="Port (default from RIIKG_PORT).")
+@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--get", "get_path", help="Print the response to one GET of PATH and exit.")
+@pass_settings
+def serve(settings: Settings, host: str | None, port: int | None, workers: int,
+          get_path: str | None) -> None:
+    """Serve the endpoint with gunicorn (or answer one --get PATH)."""
+    from endpoint import create_app
+
+    if get_path:
+        app = create_app(settings=settings)
+        response = app.test_client().get(get_path)
+        click.echo(response.get_data(as_text=True))
+        if response.status_code >= 400:
+            raise InputError(f"GET {get_path} answered {response.status}")
+        return
+    from riikg.server import run_gunicorn
+
+    run_gunicorn(settings, host or settings.host, port or settings.port, workers)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="riikg")

@@ -1,0 +1,160 @@
+"""The only place IRIs are spelled out, and IRI minting per entity kind (see docs/model.md)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
+
+RIIKG_ROOT = "https://w3id.org/riikg/"
+RIIKG = Namespace(RIIKG_ROOT + "ontology/")
+VOCAB = RIIKG_ROOT + "vocab/"
+NUTS_CODE = "http://data.europa.eu/nuts/code/"
+NUTS_SCHEME = "http://data.europa.eu/nuts/scheme/"
+
+SCHEMA = Namespace("http://schema.org/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+EPOS = Namespace("https://www.epos-eu.org/epos-dcat-ap#")
+EURIO = Namespace("http://data.europa.eu/s66#")
+CERIF = Namespace("https://w3id.org/cerif/model#")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES: dict[str, str] = {
+    "riikg": str(RIIKG),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "dcat": str(DCAT),
+    "foaf": str(FOAF),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "void": str(VOID),
+    "sh": str(SH),
+    "schema": str(SCHEMA),
+    "vcard": str(VCARD),
+    "locn": str(LOCN),
+    "geo": str(GEO),
+    "wgs": str(WGS),
+    "adms": str(ADMS),
+    "sd": str(SD),
+    "hydra": str(HYDRA),
+    "dqv": str(DQV),
+    "nuts": NUTS_CODE,
+    "wd": str(WIKIDATA),
+}
+
+
+class Kind(str, Enum):
+    """Kinds of minted data IRIs: ``{base}id/{kind}/{slug}``."""
+
+    INFRASTRUCTURE = "infrastructure"
+    EQUIPMENT = "equipment"
+    SERVICE = "service"
+    ORGANISATION = "organisation"
+    CONTACT = "contact"
+    RIS3_STRATEGY = "ris3-strategy"
+    RIS3_PRIORITY = "ris3-priority"
+    NETWORK = "network"
+
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 80
+
+
+def slugify(text: str) -> str:
+    """Turn a name into a stable slug (documented in docs/model.md).
+
+    >>> slugify("Laboratorio MIST E-R (Bologna)")
+    'laboratorio-mist-e-r-bologna'
+    >>> slugify("Ångström Laboratory")
+    'angstrom-laboratory'
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_SLUG.sub("-", folded.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        cut = slug[:MAX_SLUG]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug or "x"
+
+
+def mint(base: str, kind: Kind, slug: str) -> URIRef:
+    """Mint a data IRI.
+
+    >>> mint("http://localhost:8080/", Kind.INFRASTRUCTURE, "mist-e-r")
+    rdflib.term.URIRef('http://localhost:8080/id/infrastructure/mist-e-r')
+    """
+    return URIRef(f"{base}id/{kind.value}/{slug}")
+
+
+def sub_slug(parent_slug: str, child_slug: str) -> str:
+    """Slug of an entity that belongs to another (equipment, service, priority).
+
+    >>> sub_slug("mist-e-r", "sem")
+    'mist-e-r--sem'
+    """
+    return f"{parent_slug}--{child_slug}"
+
+
+def vocab_scheme(scheme: str) -> URIRef:
+    """IRI of a controlled vocabulary (a ``skos:ConceptScheme``)."""
+    return URIRef(f"{VOCAB}{scheme}")
+
+
+def vocab_concept(scheme: str, code: str) -> URIRef:
+    """IRI of a concept in a controlled vocabulary.
+
+    >>> vocab_concept("ket", "KET2009-MNE")
+    rdflib.term.URIRef('https://w3id.org/riikg/vocab/ket/KET2009-MNE')
+    """
+    return URIRef(f"{VOCAB}{scheme}/{code}")
+
+
+def nuts(code: str) -> URIRef:
+    """The Publications Office IRI of a NUTS code.
+
+    >>> nuts("ITH55")
+    rdflib.term.URIRef('http://data.europa.eu/nuts/code/ITH55')
+    """
+    return URIRef(NUTS_CODE + code.strip().upper())
+
+
+def nuts_scheme(version: str) -> URIRef:
+    return URIRef(NUTS_SCHEME + version)
+
+
+def source_graph(base: str, source_id: str) -> URIRef:
+    """Named graph holding one source's data."""
+    return URIRef(f"{base}graph/source/{source_id}")
+
+
+def meta_graph(base: str, source_id: str | None = None) -> URIRef:
+    """A source's provenance graph, or (no source) the store-wide metadata graph."""
+    return URIRef(f"{base}graph/meta" + (f"/{source_id}" if source_id else ""))
+
+
+def report_graph(base: str, source_id: str) -> URIRef:
+    """Named graph holding a source's SHACL validation report."""
+    return URIRef(f"{base}graph/report/{source_id}")
+
+
+def source_id_of(base: str, graph: str) -> str | None:
+    """Inverse of :func:`source_graph`: the source id, or None for other graphs.
+
+    >>> source_id_of("http://x/", "http://x/graph/source/nuts")
+    'nuts'
+    """
+    prefix = f"{base}graph/source/"
+    return graph[len(prefix) :] if graph.startswith(prefix) else None

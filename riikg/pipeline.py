@@ -1,0 +1,226 @@
+"""Load a source: loader -> graph -> SHACL validation -> replace its named graph + provenance.
+
+A source that fails to parse (``LoadError``) or validate (``SourceRefused``) changes nothing.
+Loading an unchanged source again writes nothing and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
+
+import riikg
+from riikg.errors import SourceRefused
+from riikg.namespaces import RIIKG, meta_graph, report_graph, source_graph
+from riikg.sources import Source, SourceGraph
+from riikg.store.base import RdfFormat, Store
+from riikg.validate import Outcome, validate
+
+
+class Loader(Protocol):
+    """The one shape of a loader (STYLE.md section 6)."""
+
+    def __call__(
+        self, source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
+    ) -> Graph: ...
+
+
+class Status(str, Enum):
+    LOADED = "loaded"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class LoadReport:
+    """What happened to one source."""
+
+    source: Source
+    status: Status
+    triples: int = 0
+    sha256: str = ""
+    outcome: Outcome | None = None
+    version: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if self.status is Status.UNCHANGED:
+            return f"{self.source.id}: unchanged ({self.triples} triples), nothing written"
+        warn = len(self.outcome.warnings) if self.outcome else 0
+        return (
+            f"{self.source.id}: loaded {self.triples} triples, {warn} warning(s), "
+            f"store version {self.version}"
+        )
+
+
+def to_oxigraph(graph: Graph) -> list[ox.Triple]:
+    """Convert an rdflib graph to pyoxigraph triples (through N-Triples, natively parsed)."""
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def _stored_record(store: Store, source_id: str) -> dict[str, str]:
+    rows = store.select(
+        "SELECT * WHERE { GRAPH ?m { ?g <%s> ?sha ; <%s> ?sw ; <%s> ?n } }"
+        % (RIIKG.sha256, RIIKG.softwareVersion, VOID.triples),
+        m=ox.NamedNode(str(meta_graph(store.base, source_id))),
+        g=ox.NamedNode(str(source_graph(store.base, source_id))),
+    )
+    if not rows:
+        return {}
+    return {k: v.value for k, v in rows[0].items()}
+
+
+def _context(store: Store, data: Graph) -> Graph:
+    """Reference triples the source points to (regions and their parents, strategies...).
+
+    Only the neighbourhood of what the source references is fetched, so validation cost
+    follows the size of the source, not of the store.
+    """
+    subjects = set(data.subjects())
+    roots = {o for o in data.objects() if isinstance(o, URIRef) and o not in subjects}
+    context = Graph()
+    if not roots or not store.source_graphs():
+        return context
+    values = " ".join(str(ox.NamedNode(str(r))) for r in sorted(roots))
+    query = (
+        "CONSTRUCT { ?x ?p ?v } WHERE { VALUES ?r { %s } "
+        "?r (<http://www.w3.org/2004/02/skos/core#broader>|"
+        "<http://www.w3.org/2004/02/skos/core#inScheme>|<%s>)* ?x . ?x ?p ?v }"
+    ) % (values, RIIKG.coversRegion)
+    nt = "\n".join(f"{t} ." for t in store.construct(query))
+    if nt:
+        context.parse(data=nt, format="nt")
+    return context
+
+
+def _equal_to_stored(store: Store, graph_iri: str, triples: list[ox.Triple]) -> bool:
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+           for t in triples):
+        return False
+    stored = store.dump(graph_iri, RdfFormat.NTRIPLES)
+    stored_set = {line for line in stored.decode("utf-8").splitlines() if line.strip()}
+    return stored_set == {f"{t} ." for t in triples}
+
+
+def provenance(
+    source: Source, *, base: str, sha: str, triples: int, outcome: Outcome, when: datetime
+) -> Graph:
+    """The provenance record of a loaded source (docs/model.md, "Provenance")."""
+    g = Graph()
+    s = source_graph(base, source.id)
+    g.add((s, RDF.type, DCAT.Dataset))
+    g.add((s, RDF.type, PROV.Entity))
+    g.add((s, RDF.type, RIIKG.SourceGraph))
+    g.add((s, DCTERMS.identifier, Literal(source.id)))
+    g.add((s, DCTERMS.title, Literal(source.title or source.id, lang="en")))
+    g.add((s, DCTERMS.source, Literal(source.location)))
+    if source.homepage:
+        g.add((s, DCAT.landingPage, URIRef(source.homepage)))
+    if source.licence:
+        g.add((s, DCTERMS.license, URIRef(source.licence)))
+    if source.attribution:
+        g.add((s, RIIKG.attribution, Literal(source.attribution)))
+    if source.retrieved:
+        g.add((s, DCTERMS.issued, Literal(source.retrieved, datatype=XSD.date)))
+    stamp = Literal(when.isoformat(), datatype=XSD.dateTime)
+    g.add((s, PROV.generatedAtTime, stamp))
+    g.add((s, DCTERMS.modified, stamp))
+    g.add((s, RIIKG.sha256, Literal(sha)))
+    g.add((s, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    g.add((s, RIIKG.validationConforms, Literal(outcome.conforms)))
+    g.add((s, RIIKG.validationViolations, Literal(len(outcome.violations), datatype=XSD.integer)))
+    g.add((s, RIIKG.validationWarnings, Literal(len(outcome.warnings), datatype=XSD.integer)))
+    g.add((s, RIIKG.validationReport, report_graph(base, source.id)))
+    g.add((s, RIIKG.loader, Literal(source.loader)))
+    g.add((s, RIIKG.softwareVersion, Literal(riikg.__version__)))
+    if source.synthetic:
+        g.add((s, RIIKG.synthetic, Literal(True)))
+    return g
+
+
+def _skolemised_report(report: Graph, base: str, source_id: str) -> Graph:
+    """The report with stable IRIs instead of blank nodes (so reloads do not duplicate)."""
+    out = Graph()
+    prefix = f"{report_graph(base, source_id)}#"
+    ids: dict[BNode, URIRef] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, BNode):
+            return ids.setdefault(t, URIRef(f"{prefix}n{len(ids)}"))
+        return t
+
+    for s, p, o in report:
+        out.add((term(s), p, term(o)))
+    return out
+
+
+def load_source(
+    store: Store,
+    source: Source,
+    loader: Loader,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Load one source into its named graph.
+
+    Raises:
+        LoadError: the input cannot be read (nothing written).
+        SourceRefused: validation found violations (nothing written).
+    """
+    say = progress or (lambda _msg: None)
+    sha = source.sha256()
+    record = _stored_record(store, source.id)
+    if not force and record.get("sha") == sha and record.get("sw") == riikg.__version__:
+        return LoadReport(source, Status.UNCHANGED, int(record.get("n", 0)), sha)
+    say(f"{source.id}: reading {source.location}")
+    graph = loader(source, SourceGraph(), base_iri=store.base, store=store)
+    say(f"{source.id}: validating {len(graph)} triples")
+    outcome = validate(graph, context=_context(store, graph))
+    if not outcome.conforms:
+        raise SourceRefused(source.id, outcome.summary())
+    triples = to_oxigraph(graph)
+    g_iri = str(source_graph(store.base, source.id))
+    if record and _equal_to_stored(store, g_iri, triples):
+        return LoadReport(source, Status.UNCHANGED, len(triples), sha, outcome, store.version)
+    when = datetime.now(UTC).replace(microsecond=0)
+    meta = provenance(source, base=store.base, sha=sha, triples=len(triples), outcome=outcome,
+                      when=when)
+    report = _skolemised_report(outcome.report, store.base, source.id)
+    say(f"{source.id}: writing")
+    version = store.replace_graphs(
+        {
+            g_iri: triples,
+            str(meta_graph(store.base, source.id)): to_oxigraph(meta),
+            str(report_graph(store.base, source.id)): to_oxigraph(report),
+        }
+    )
+    return LoadReport(source, Status.LOADED, len(triples), sha, outcome, version,
+                      entity_counts(graph))
+
+
+def entity_counts(graph: Graph) -> dict[str, int]:
+    """Number of subjects per rdf:type (local name), for load reports."""
+    counts: dict[str, int] = {}
+    for cls in set(graph.objects(None, RDF.type)):
+        name = str(cls).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        counts[name] = len(set(graph.subjects(RDF.type, cls)))
+    return counts
+
+
+def drop_source(store: Store, source_id: str) -> int:
+    """Remove a source's graph, its provenance and its report; return the new version."""
+    base = store.base
+    graphs: dict[str, Iterable[ox.Triple] | None] = {
+        str(source_graph(base, source_id)): None,
+        str(meta_graph(base, source_id)): None,
+        str(report_graph(base, source_id)): None,
+    }
+    return store.replace_graphs(graphs)
