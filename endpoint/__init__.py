@@ -38,10 +38,10 @@ def create_app(
         store = open_store(settings)
     app.extensions[EXTENSION] = {"settings": settings, "store": store}
 
-    from endpoint import errors, harvest, ontology_docs, pages, sparql
+    from endpoint import caching, errors, harvest, ontology_docs, pages, sparql
 
     errors.init_app(app)
-    for module in (sparql, pages, harvest, ontology_docs):
+    for module in (caching, sparql, pages, harvest, ontology_docs):
         module.init_app(app)
 
     @app.get("/health")

@@ -17,6 +17,8 @@ from flask.testing import FlaskClient
 from riikg.config import Settings, StoreKind
 from riikg.store.oxigraph import OxigraphStore
 
+pytest_plugins = ["tests.servers"]
+
 BASE = "http://localhost:8080/"
 TEST_DATA = Path(__file__).parent / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -87,8 +87,13 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> bytes:
-        """Run any query and return the store's own serialisation in ``media_type``."""
+        """Run any query and return the store's own serialisation in ``media_type``.
+
+        ``timeout`` (seconds) is enforced by backends that can (remote servers); the
+        embedded backend ignores it: public queries run in killable worker processes.
+        """
         ...
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple] | None]) -> int:

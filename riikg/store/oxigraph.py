@@ -252,6 +252,7 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> bytes:
         result = self._query(query, None, default_graphs, named_graphs)
         if isinstance(result, ox.QueryTriples):
