@@ -35,7 +35,9 @@ FORMATS: dict[Representation, FormatInfo] = {
     Representation.TURTLE: FormatInfo("text/turtle", "ttl", ("application/x-turtle",)),
     Representation.JSONLD: FormatInfo("application/ld+json", "jsonld"),
     Representation.NTRIPLES: FormatInfo("application/n-triples", "nt", ("text/plain",)),
-    Representation.RDFXML: FormatInfo("application/rdf+xml", "rdf", ("application/xml", "text/xml")),
+    Representation.RDFXML: FormatInfo(
+        "application/rdf+xml", "rdf", ("application/xml", "text/xml")
+    ),
     Representation.JSON: FormatInfo("application/json", "json"),
 }
 
@@ -61,9 +63,14 @@ def by_extension(ext: str) -> Representation | None:
     for rep, info in FORMATS.items():
         if key in (rep.value, info.extension, info.media_type, *info.aliases):
             return rep
-    return {"turtle": Representation.TURTLE, "json-ld": Representation.JSONLD,
-            "ntriples": Representation.NTRIPLES, "n-triples": Representation.NTRIPLES,
-            "xml": Representation.RDFXML, "rdfxml": Representation.RDFXML}.get(key)
+    return {
+        "turtle": Representation.TURTLE,
+        "json-ld": Representation.JSONLD,
+        "ntriples": Representation.NTRIPLES,
+        "n-triples": Representation.NTRIPLES,
+        "xml": Representation.RDFXML,
+        "rdfxml": Representation.RDFXML,
+    }.get(key)
 
 
 def negotiate(

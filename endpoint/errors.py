@@ -30,8 +30,9 @@ def _preferred() -> str:
     return best or "text/plain"
 
 
-def error_response(status: int, title: str, message: str, headers: dict[str, str] | None = None
-                   ) -> Response:
+def error_response(
+    status: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     """An error in the format the client asked for (HTML, JSON or plain text)."""
     kind = _preferred()
     if kind == "text/html":

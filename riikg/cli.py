@@ -71,8 +71,13 @@ def cli(
         _fail_input(exc)
 
 
-def _sources(paths: tuple[Path, ...], default: bool, loader: str | None, sid: str | None,
-             manifest: Path | None) -> list[Source]:
+def _sources(
+    paths: tuple[Path, ...],
+    default: bool,
+    loader: str | None,
+    sid: str | None,
+    manifest: Path | None,
+) -> list[Source]:
     from loaders import loader_for_path
 
     sources: list[Source] = []
@@ -97,14 +102,23 @@ def _progress() -> Any:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--default", "default", is_flag=True, help="Load the bundled sources (data/sources.toml).")
+@click.option(
+    "--default", "default", is_flag=True, help="Load the bundled sources (data/sources.toml)."
+)
 @click.option("--manifest", type=click.Path(path_type=Path), help="Load the sources of a manifest.")
 @click.option("--loader", help="Loader to use for SOURCE files (default: by file extension).")
 @click.option("--id", "sid", help="Source id for a single SOURCE file (default: its name).")
 @click.option("--force", is_flag=True, help="Reload even if the source is unchanged.")
 @pass_settings
-def load(settings: Settings, paths: tuple[Path, ...], default: bool, manifest: Path | None,
-         loader: str | None, sid: str | None, force: bool) -> None:
+def load(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    default: bool,
+    manifest: Path | None,
+    loader: str | None,
+    sid: str | None,
+    force: bool,
+) -> None:
     """Load SOURCE files (or the bundled data) into the store, each validated first."""
     from loaders import get_loader
     from riikg.pipeline import load_source
@@ -126,8 +140,9 @@ def load(settings: Settings, paths: tuple[Path, ...], default: bool, manifest: P
             if bar is not None:
                 bar.set_description(source.id)
             try:
-                report = load_source(store, source, fn, force=force,
-                                     progress=bar.set_postfix_str if bar else None)
+                report = load_source(
+                    store, source, fn, force=force, progress=bar.set_postfix_str if bar else None
+                )
             except LoadError as exc:
                 _fail_input(exc)
             except SourceRefused as exc:
@@ -143,18 +158,29 @@ def load(settings: Settings, paths: tuple[Path, ...], default: bool, manifest: P
             bar.close()
         store.close()
     if refused:
-        raise ValidationFailed(f"{refused} source(s) refused; the store keeps their previous version")
+        raise ValidationFailed(
+            f"{refused} source(s) refused; the store keeps their previous version"
+        )
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--default", "default", is_flag=True, help="Validate the bundled sources.")
 @click.option("--loader", help="Loader to use (default: by file extension).")
-@click.option("--report", "report_path", type=click.Path(path_type=Path),
-              help="Write the sh:ValidationReport (Turtle) of the last source here.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Write the sh:ValidationReport (Turtle) of the last source here.",
+)
 @pass_settings
-def validate(settings: Settings, paths: tuple[Path, ...], default: bool, loader: str | None,
-             report_path: Path | None) -> None:
+def validate(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    default: bool,
+    loader: str | None,
+    report_path: Path | None,
+) -> None:
     """Validate SOURCE files against the shapes without loading (pySHACL exit codes)."""
     from loaders import get_loader
     from riikg.sources import SourceGraph
@@ -164,8 +190,9 @@ def validate(settings: Settings, paths: tuple[Path, ...], default: bool, loader:
         sources = _sources(paths, default, loader, None, None)
         failed = 0
         for source in sources:
-            graph = get_loader(source.loader)(source, SourceGraph(), base_iri=settings.base_iri,
-                                              store=None)
+            graph = get_loader(source.loader)(
+                source, SourceGraph(), base_iri=settings.base_iri, store=None
+            )
             outcome = run_validation(graph)
             click.echo(f"{source.id}: {outcome.summary()}")
             failed += 0 if outcome.conforms else 1
@@ -188,8 +215,14 @@ def _format_table(rows: list[dict[str, str]], names: list[str]) -> str:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--file", "query_file", type=click.File("r"), help="Read the query from a file.")
-@click.option("--output", "output", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="Output format for SELECT results.")
+@click.option(
+    "--output",
+    "output",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format for SELECT results.",
+)
 @pass_settings
 def query(settings: Settings, query: str | None, query_file: Any, output: str) -> None:
     """Run a SPARQL query against the store (trusted local use; no limits)."""
@@ -232,16 +265,26 @@ def query(settings: Settings, query: str | None, query_file: Any, output: str) -
 
 @cli.command()
 @click.option("--graph", "graph_id", help="Dump only this source (id); default: every source.")
-@click.option("--format", "fmt", type=click.Choice(["nt", "nq", "ttl", "trig"]), default="nq",
-              show_default=True, help="Serialisation.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nt", "nq", "ttl", "trig"]),
+    default="nq",
+    show_default=True,
+    help="Serialisation.",
+)
 @click.option("--output", "out", type=click.File("wb"), default="-", help="Output file.")
 @pass_settings
 def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
     """Write the data (one source or all) as RDF."""
     from riikg.namespaces import source_graph
 
-    media = {"nt": RdfFormat.NTRIPLES, "nq": RdfFormat.NQUADS, "ttl": RdfFormat.TURTLE,
-             "trig": RdfFormat.TRIG}[fmt]
+    media = {
+        "nt": RdfFormat.NTRIPLES,
+        "nq": RdfFormat.NQUADS,
+        "ttl": RdfFormat.TURTLE,
+        "trig": RdfFormat.TRIG,
+    }[fmt]
     try:
         store = open_store(settings)
     except StoreError as exc:
@@ -250,12 +293,15 @@ def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
     if graph_id and graphs[0] not in store.named_graphs():
         raise InputError(f"--graph {graph_id}: no such source (see 'riikg graphs')")
     if media in (RdfFormat.NQUADS, RdfFormat.TRIG):
-        from riikg.store.oxigraph import RDF_FORMATS
-
         import pyoxigraph as ox
 
-        quads = [q for g in graphs for q in ox.parse(store.dump(g, RdfFormat.NQUADS),
-                                                     format=ox.RdfFormat.N_QUADS)]
+        from riikg.store.oxigraph import RDF_FORMATS
+
+        quads = [
+            q
+            for g in graphs
+            for q in ox.parse(store.dump(g, RdfFormat.NQUADS), format=ox.RdfFormat.N_QUADS)
+        ]
         quads = [ox.Quad(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
         out.write(ox.serialize(quads, format=RDF_FORMATS[media]) or b"")
         return
@@ -271,7 +317,9 @@ def stats(settings: Settings) -> None:
         store = open_store(settings)
     except StoreError as exc:
         _fail_input(exc)
-    click.echo(f"store: {settings.store.value}  version: {store.version}  modified: {store.modified}")
+    click.echo(
+        f"store: {settings.store.value}  version: {store.version}  modified: {store.modified}"
+    )
     click.echo(f"quads: {store.count()}")
     for g in store.source_graphs():
         click.echo(f"  {g}: {store.count(g)} triples")
@@ -302,9 +350,11 @@ def graphs(settings: Settings) -> None:
     recorded = set()
     for r in rows:
         recorded.add(r["g"].value)
-        click.echo(f"{source_id_of(settings.base_iri, r['g'].value)}\t{r['g'].value}\t"
-                   f"{r['n'].value} triples\tloaded {r['t'].value}\tfrom {r['src'].value}\t"
-                   f"sha256 {r['sha'].value[:12]}\tconforms {r['ok'].value}")
+        click.echo(
+            f"{source_id_of(settings.base_iri, r['g'].value)}\t{r['g'].value}\t"
+            f"{r['n'].value} triples\tloaded {r['t'].value}\tfrom {r['src'].value}\t"
+            f"sha256 {r['sha'].value[:12]}\tconforms {r['ok'].value}"
+        )
     for g in store.named_graphs():
         if g not in recorded:
             click.echo(f"-\t{g}\t{store.count(g)} triples")
@@ -333,11 +383,14 @@ def drop(settings: Settings, source_id: str) -> None:
 @cli.command()
 @click.option("--host", help="Interface to bind (default from RIIKG_HOST).")
 @click.option("--port", type=int, help="Port (default from RIIKG_PORT).")
-@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes.")
+@click.option(
+    "--workers", type=int, default=2, show_default=True, help="gunicorn worker processes."
+)
 @click.option("--get", "get_path", help="Print the response to one GET of PATH and exit.")
 @pass_settings
-def serve(settings: Settings, host: str | None, port: int | None, workers: int,
-          get_path: str | None) -> None:
+def serve(
+    settings: Settings, host: str | None, port: int | None, workers: int, get_path: str | None
+) -> None:
     """Serve the endpoint with gunicorn (or answer one --get PATH)."""
     from endpoint import create_app
 

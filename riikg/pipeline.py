@@ -6,6 +6,7 @@ Loading an unchanged source again writes nothing and says so.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,8 +102,9 @@ def _context(store: Store, data: Graph) -> Graph:
 
 
 def _equal_to_stored(store: Store, graph_iri: str, triples: list[ox.Triple]) -> bool:
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-           for t in triples):
+    if any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    ):
         return False
     stored = store.dump(graph_iri, RdfFormat.NTRIPLES)
     stored_set = {line for line in stored.decode("utf-8").splitlines() if line.strip()}
@@ -176,12 +178,16 @@ def load_source(
         SourceRefused: validation found violations (nothing written).
     """
     say = progress or (lambda _msg: None)
-    sha = source.sha256()
     record = _stored_record(store, source.id)
-    if not force and record.get("sha") == sha and record.get("sw") == riikg.__version__:
+    # a source without local files (a remote endpoint) is hashed after it has been read
+    sha = source.sha256() if source.files else ""
+    unchanged = sha and record.get("sha") == sha and record.get("sw") == riikg.__version__
+    if unchanged and not force:
         return LoadReport(source, Status.UNCHANGED, int(record.get("n", 0)), sha)
     say(f"{source.id}: reading {source.location}")
     graph = loader(source, SourceGraph(), base_iri=store.base, store=store)
+    if not sha:
+        sha = hashlib.sha256(graph.serialize(format="nt", encoding="utf-8")).hexdigest()
     say(f"{source.id}: validating {len(graph)} triples")
     outcome = validate(graph, context=_context(store, graph))
     if not outcome.conforms:
@@ -191,8 +197,9 @@ def load_source(
     if record and _equal_to_stored(store, g_iri, triples):
         return LoadReport(source, Status.UNCHANGED, len(triples), sha, outcome, store.version)
     when = datetime.now(UTC).replace(microsecond=0)
-    meta = provenance(source, base=store.base, sha=sha, triples=len(triples), outcome=outcome,
-                      when=when)
+    meta = provenance(
+        source, base=store.base, sha=sha, triples=len(triples), outcome=outcome, when=when
+    )
     report = _skolemised_report(outcome.report, store.base, source.id)
     say(f"{source.id}: writing")
     version = store.replace_graphs(
@@ -202,8 +209,9 @@ def load_source(
             str(report_graph(store.base, source.id)): to_oxigraph(report),
         }
     )
-    return LoadReport(source, Status.LOADED, len(triples), sha, outcome, version,
-                      entity_counts(graph))
+    return LoadReport(
+        source, Status.LOADED, len(triples), sha, outcome, version, entity_counts(graph)
+    )
 
 
 def entity_counts(graph: Graph) -> dict[str, int]:

@@ -6,7 +6,7 @@ Each file starts with ``#+ key: value`` metadata lines (grlc style), at least ``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -40,7 +40,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     return NamedQuery(name, text, meta)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(package: str, name: str) -> NamedQuery:
     """Load ``{name}.rq`` from a package directory (e.g. ``endpoint.queries``).
 
