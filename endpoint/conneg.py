@@ -7,12 +7,12 @@ Formats are chosen from an explicit extension / ``format`` parameter first, then
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from werkzeug.datastructures import MIMEAccept
 
 
-class Representation(str, Enum):
+class Representation(StrEnum):
     """Representations of a linked-data resource."""
 
     HTML = "html"

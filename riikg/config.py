@@ -10,12 +10,12 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 
-class StoreKind(str, Enum):
+class StoreKind(StrEnum):
     """Which store backend to use."""
 
     OXIGRAPH = "oxigraph"  # embedded pyoxigraph on disk (default)

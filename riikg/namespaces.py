@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from enum import Enum
+from enum import StrEnum
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
@@ -57,7 +57,7 @@ PREFIXES: dict[str, str] = {
 }
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Kinds of minted data IRIs: ``{base}id/{kind}/{slug}``."""
 
     INFRASTRUCTURE = "infrastructure"

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -20,6 +20,7 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
 import riikg
 from riikg.errors import SourceRefused
 from riikg.namespaces import RIIKG, meta_graph, report_graph, source_graph
+from riikg.queries import load_query
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import RdfFormat, Store
 from riikg.validate import Outcome, validate
@@ -33,7 +34,7 @@ class Loader(Protocol):
     ) -> Graph: ...
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     LOADED = "loaded"
     UNCHANGED = "unchanged"
 
@@ -68,8 +69,7 @@ def to_oxigraph(graph: Graph) -> list[ox.Triple]:
 
 def _stored_record(store: Store, source_id: str) -> dict[str, str]:
     rows = store.select(
-        "SELECT * WHERE { GRAPH ?m { ?g <%s> ?sha ; <%s> ?sw ; <%s> ?n } }"
-        % (RIIKG.sha256, RIIKG.softwareVersion, VOID.triples),
+        load_query("riikg.rq", "stored_record").text,
         m=ox.NamedNode(str(meta_graph(store.base, source_id))),
         g=ox.NamedNode(str(source_graph(store.base, source_id))),
     )
@@ -89,15 +89,13 @@ def _context(store: Store, data: Graph) -> Graph:
     context = Graph()
     if not roots or not store.source_graphs():
         return context
-    values = " ".join(str(ox.NamedNode(str(r))) for r in sorted(roots))
-    query = (
-        "CONSTRUCT { ?x ?p ?v } WHERE { VALUES ?r { %s } "
-        "?r (<http://www.w3.org/2004/02/skos/core#broader>|"
-        "<http://www.w3.org/2004/02/skos/core#inScheme>|<%s>)* ?x . ?x ?p ?v }"
-    ) % (values, RIIKG.coversRegion)
-    nt = "\n".join(f"{t} ." for t in store.construct(query))
-    if nt:
-        context.parse(data=nt, format="nt")
+    query = load_query("riikg.rq", "reference_context").text
+    seen: set[str] = set()
+    for root in sorted(roots):
+        for t in store.construct(query, r=ox.NamedNode(str(root))):
+            seen.add(f"{t} .")
+    if seen:
+        context.parse(data="\n".join(sorted(seen)), format="nt")
     return context
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-Term = NamedNode | BlankNode | Literal | Triple
+Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 
 
@@ -42,7 +42,7 @@ class ReadOnlyStore(StoreError):
     """A write was attempted on a store opened read-only."""
 
 
-class ResultFormat(str, Enum):
+class ResultFormat(StrEnum):
     """SPARQL results media types (SELECT / ASK)."""
 
     JSON = "application/sparql-results+json"
@@ -51,7 +51,7 @@ class ResultFormat(str, Enum):
     TSV = "text/tab-separated-values"
 
 
-class RdfFormat(str, Enum):
+class RdfFormat(StrEnum):
     """RDF media types (CONSTRUCT / DESCRIBE, dumps)."""
 
     TURTLE = "text/turtle"
@@ -97,7 +97,7 @@ class Store(Protocol):
         ...
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple] | None]) -> int:
-        """Atomically replace whole named graphs (``None`` drops one); bump and return the version."""
+        """Atomically replace whole named graphs (None drops one); bump and return the version."""
         ...
 
     def named_graphs(self) -> list[str]:

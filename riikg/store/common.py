@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
+from rdflib.namespace import DCTERMS, XSD
 
-from riikg.namespaces import DCTERMS, RIIKG, XSD, meta_graph
+from riikg.namespaces import RIIKG, meta_graph
 
 DATA_VERSION = NamedNode(str(RIIKG.dataVersion))
 MODIFIED = NamedNode(str(DCTERMS.modified))
