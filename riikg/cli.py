@@ -183,19 +183,32 @@ def validate(
 ) -> None:
     """Validate SOURCE files against the shapes without loading (pySHACL exit codes)."""
     from loaders import get_loader
+    from riikg.namespaces import source_graph
+    from riikg.pipeline import reference_context, to_oxigraph
     from riikg.sources import SourceGraph
+    from riikg.store.oxigraph import OxigraphStore
     from riikg.validate import validate as run_validation
 
+    # Reference data (regions, strategies) that sources point to comes from the store when
+    # there is one, else from the sources validated before in this run (manifest order).
+    scratch = OxigraphStore.memory(settings.base_iri)
+    store: Any
     try:
-        sources = _sources(paths, default, loader, None, None)
-        failed = 0
-        for source in sources:
+        store = open_store(settings)
+    except StoreError:
+        store = scratch
+    failed = 0
+    try:
+        for source in _sources(paths, default, loader, None, None):
             graph = get_loader(source.loader)(
-                source, SourceGraph(), base_iri=settings.base_iri, store=None
+                source, SourceGraph(), base_iri=settings.base_iri, store=store
             )
-            outcome = run_validation(graph)
+            outcome = run_validation(graph, context=reference_context(store, graph))
             click.echo(f"{source.id}: {outcome.summary()}")
             failed += 0 if outcome.conforms else 1
+            if store is scratch:
+                target = str(source_graph(settings.base_iri, source.id))
+                scratch.replace_graphs({target: to_oxigraph(graph)})
             if report_path:
                 report_path.write_bytes(outcome.report.serialize(format="turtle", encoding="utf-8"))
     except LoadError as exc:

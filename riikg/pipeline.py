@@ -78,7 +78,7 @@ def _stored_record(store: Store, source_id: str) -> dict[str, str]:
     return {k: v.value for k, v in rows[0].items()}
 
 
-def _context(store: Store, data: Graph) -> Graph:
+def reference_context(store: Store, data: Graph) -> Graph:
     """Reference triples the source points to (regions and their parents, strategies...).
 
     Only the neighbourhood of what the source references is fetched, so validation cost
@@ -187,7 +187,7 @@ def load_source(
     if not sha:
         sha = hashlib.sha256(graph.serialize(format="nt", encoding="utf-8")).hexdigest()
     say(f"{source.id}: validating {len(graph)} triples")
-    outcome = validate(graph, context=_context(store, graph))
+    outcome = validate(graph, context=reference_context(store, graph))
     if not outcome.conforms:
         raise SourceRefused(source.id, outcome.summary())
     triples = to_oxigraph(graph)

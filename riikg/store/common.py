@@ -37,10 +37,13 @@ def parse_version(triples: list[Triple]) -> tuple[int, datetime | None]:
     """Read version and modified time back from the record's triples."""
     version, modified = 0, None
     for t in triples:
+        obj = t.object
+        if not isinstance(obj, Literal):
+            continue
         if t.predicate == DATA_VERSION:
-            version = int(t.object.value)
+            version = int(obj.value)
         elif t.predicate == MODIFIED:
-            modified = datetime.fromisoformat(t.object.value)
+            modified = datetime.fromisoformat(obj.value)
     return version, modified
 
 
