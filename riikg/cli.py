@@ -246,18 +246,16 @@ def query(settings: Settings, query: str | None, query_file: Any, output: str) -
         raise InputError("give a QUERY or --file")
     try:
         store = open_store(settings)
-        raw = store.query_raw(text, ResultFormat.JSON)
-    except QueryFailed as exc:
-        raise InputError(str(exc)) from exc
     except StoreError as exc:
         _fail_input(exc)
-    except Exception as exc:  # noqa: BLE001 - CONSTRUCT results cannot be JSON: retry as Turtle
-        if "CONSTRUCT" not in str(exc) and "DESCRIBE" not in str(exc):
-            raise
-        raw = b""
-    if not raw:
-        click.echo(store.query_raw(text, RdfFormat.TURTLE).decode("utf-8"))
-        return
+    try:
+        raw = store.query_raw(text, ResultFormat.JSON)
+    except QueryFailed as exc:
+        try:  # CONSTRUCT and DESCRIBE cannot be JSON results: answer in Turtle
+            click.echo(store.query_raw(text, RdfFormat.TURTLE).decode("utf-8"))
+            return
+        except QueryFailed:
+            raise InputError(str(exc)) from exc
     doc = json.loads(raw)
     if "boolean" in doc:
         click.echo("true" if doc["boolean"] else "false")
@@ -311,11 +309,10 @@ def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
         from riikg.store.oxigraph import RDF_FORMATS
 
         quads = [
-            q
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
             for g in graphs
-            for q in ox.parse(store.dump(g, RdfFormat.NQUADS), format=ox.RdfFormat.N_QUADS)
+            for t in ox.parse(store.dump(g, RdfFormat.NTRIPLES), format=ox.RdfFormat.N_TRIPLES)
         ]
-        quads = [ox.Quad(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
         out.write(ox.serialize(quads, format=RDF_FORMATS[media]) or b"")
         return
     for g in graphs:

@@ -28,6 +28,16 @@ EPOS = Namespace("https://www.epos-eu.org/epos-dcat-ap#")
 EURIO = Namespace("http://data.europa.eu/s66#")
 CERIF = Namespace("https://w3id.org/cerif/model#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+MERIL = "https://portal.meril.eu/"
+EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
+IANA_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/"
+OAI_PMH = "http://www.openarchives.org/OAI/2.0/"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC_ELEMENTS = "http://purl.org/dc/elements/1.1/"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 PREFIXES: dict[str, str] = {
     "riikg": str(RIIKG),
