@@ -1,4 +1,4 @@
-"""A minimal Turtle loader with the loader shape, for core tests that must not depend on loaders/."""
+"""A minimal Turtle loader (the loader shape) for core tests independent of loaders/."""
 
 from __future__ import annotations
 
