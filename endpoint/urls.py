@@ -47,3 +47,57 @@ def dump_url(settings: Settings, source_id: str | None, extension: str) -> str:
     """
     name = f"source/{source_id}" if source_id else "riikg"
     return public_url(settings, f"dumps/{name}.{extension}")
+
+
+def dataset_iri(settings: Settings) -> str:
+    """IRI of the whole knowledge graph as a dataset (VoID, DCAT-AP, Service Description).
+
+    A hash IRI in the VoID document, so it dereferences to its description.
+
+    >>> dataset_iri(Settings())
+    'http://localhost:8080/.well-known/void#riikg'
+    """
+    return void_url(settings) + "#riikg"
+
+
+def data_service_iri(settings: Settings) -> str:
+    """IRI of the SPARQL endpoint as a ``dcat:DataService`` (described in the catalogue)."""
+    return catalog_url(settings) + "#sparql"
+
+
+def distribution_iri(settings: Settings, source_id: str | None, extension: str) -> str:
+    """IRI of the ``dcat:Distribution`` whose download URL is :func:`dump_url`.
+
+    >>> distribution_iri(Settings(), "nuts", "nt.gz")
+    'http://localhost:8080/catalog#dist-source-nuts-nt-gz'
+    """
+    name = f"source-{source_id}" if source_id else "riikg"
+    return catalog_url(settings) + f"#dist-{name}-{extension.replace('.', '-')}"
+
+
+def dumps_url(settings: Settings, name: str = "") -> str:
+    """URL under ``/dumps/`` (``SHA256SUMS``, ``manifest.json``)."""
+    return public_url(settings, f"dumps/{name}")
+
+
+def oai_url(settings: Settings) -> str:
+    return public_url(settings, "oai")
+
+
+def robots_url(settings: Settings) -> str:
+    return public_url(settings, "robots.txt")
+
+
+def sitemap_page_url(settings: Settings, number: int) -> str:
+    """One page of a sitemap index (``/sitemap-N.xml``, N from 1)."""
+    return public_url(settings, f"sitemap-{number}.xml")
+
+
+def publisher_iri(settings: Settings) -> str:
+    """IRI of the publisher (``foaf:Agent``) named by ``Settings.publisher_name``."""
+    return public_url(settings, "#publisher")
+
+
+def contact_iri(settings: Settings) -> str:
+    """IRI of the contact point (``vcard:Kind``) with ``Settings.contact_email``."""
+    return public_url(settings, "#contact")

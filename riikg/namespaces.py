@@ -14,6 +14,8 @@ RIIKG = Namespace(RIIKG_ROOT + "ontology/")
 VOCAB = RIIKG_ROOT + "vocab/"
 NUTS_CODE = "http://data.europa.eu/nuts/code/"
 NUTS_SCHEME = "http://data.europa.eu/nuts/scheme/"
+#: IRI that names the bundled JSON-LD context (data/templates/riikg-context.jsonld); never fetched
+JSONLD_CONTEXT = RIIKG_ROOT + "context.jsonld"
 
 SCHEMA = Namespace("http://schema.org/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
