@@ -1,12 +1,593 @@
-"""Blueprint: pages (routes only; logic lives in helpers)."""
+"""Blueprint ``pages``: linked-data pages, browsing, search, maps and region benchmarking.
+
+Routes only; the data access lives in ``describe``, ``browse``, ``facets``, ``search``,
+``compare`` and ``geo``. The URL space is documented in the README (section "URLs").
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+from jinja2 import Template
+from pyoxigraph import NamedNode
+
+from endpoint import get_settings, get_store
+from endpoint.browse import figures, region_profile, region_tree
+from endpoint.compare import MAX_REGIONS, tables, to_csv
+from endpoint.conneg import FORMATS, Representation, by_extension, negotiate
+from endpoint.describe import Description, describe, with_values
+from endpoint.errors import ResourceNotFound, error_response
+from endpoint.facets import (
+    FACETS,
+    PAGE_SIZE,
+    BadFilter,
+    Facet,
+    Selection,
+    list_query,
+    run_counts,
+    run_list,
+)
+from endpoint.geo import outlines
+from endpoint.labels import labels, lang_order, q, sort_by_label, sources, types
+from endpoint.links import href, iri_of_path
+from endpoint.rdfout import context, media_type, serialize
+from endpoint.search import kind_label, search_index
+from endpoint.web import (
+    CONCEPT,
+    NUTS_REGION,
+    ORG,
+    PRIORITY,
+    RI,
+    add_security_headers,
+    alternates,
+    link_header,
+    linker,
+    requested_lang,
+    schema_org,
+    sparql_link,
+)
+from riikg.namespaces import NUTS_CODE, VOCAB
+from riikg.resources import data_dir
 
 bp = Blueprint("pages", __name__)
+bp.after_request(add_security_headers)
+
+RESOURCE_EXTENSIONS = ("html", "ttl", "jsonld", "nt", "rdf")
+FACET_SCHEMES = {
+    "ket": Facet.KET,
+    "access-mode": Facet.ACCESS,
+    "infrastructure-type": Facet.TYPE,
+}
+SEARCH_PAGE = 20
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint and the template helpers."""
+    app.config.setdefault("MAP_TILE_URL", "")
     app.register_blueprint(bp)
+
+
+# ---- helpers -------------------------------------------------------------------------
+def _langs() -> tuple[str, ...]:
+    return lang_order(requested_lang())
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _split(name: str) -> tuple[str, str | None]:
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext in RESOURCE_EXTENSIONS:
+        return stem, ext
+    return name, None
+
+
+def _choose(ext: str | None) -> Representation | None:
+    explicit = ext or request.args.get("format", "")
+    if explicit:
+        rep = by_extension(explicit)
+        if rep is None or rep is Representation.JSON:
+            abort(404, f"no {explicit!r} representation")
+        return rep
+    return negotiate(request.accept_mimetypes)
+
+
+def _render_page(template: str | list[str | Template], **ctx: Any) -> Response:
+    html = render_template(template, tiles=current_app.config.get("MAP_TILE_URL", ""), **ctx)
+    return Response(html, mimetype="text/html")
+
+
+def _twin(data: Any) -> Response:
+    response = jsonify(data)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _link_json(link: Any) -> dict[str, Any]:
+    return {"iri": link.iri, "label": link.label, "href": link.href}
+
+
+# ---- dereferencing -------------------------------------------------------------------
+def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
+    rep = _choose(ext)
+    if rep is None:
+        offers = ", ".join(FORMATS[r].media_type for r in FORMATS if r is not Representation.JSON)
+        response = error_response(406, "Not Acceptable", f"available: {offers}")
+        response.headers["Vary"] = "Accept"
+        return response
+    store = get_store()
+    subject = NamedNode(iri)
+    if rep is Representation.HTML:
+        langs = _langs()
+        page = _page()
+        desc = describe(
+            store,
+            iri,
+            linker(store.base, langs),
+            incoming_key=request.args.get("in", ""),
+            page=page,
+        )
+        if desc is None:
+            raise ResourceNotFound(f"nothing is known about {iri}")
+        response = _render_page(_templates(desc), **_resource_context(desc, path, langs))
+    else:
+        if not store.ask("ASK { ?s ?p ?o }", s=subject):
+            raise ResourceNotFound(f"nothing is known about {iri}")
+        triples = store.construct(q("resource_rdf"), s=subject)
+        response = Response(serialize(triples, rep), content_type=media_type(rep))
+    ext_used = FORMATS[rep].extension
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
+    response.headers["Link"] = link_header(path)
+    return response
+
+
+def _templates(desc: Description) -> list[str | Template]:
+    names: list[str | Template] = []
+    for t in desc.types:
+        local = t.iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        if local.isalnum():
+            names.append(f"pages/resource-{local}.html")
+    return [*names, "pages/resource.html"]
+
+
+def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> dict[str, Any]:
+    store = get_store()
+    ctx: dict[str, Any] = {
+        "d": desc,
+        "path": path,
+        "alternates": alternates(path),
+        "sparql_href": sparql_link(desc.query),
+        "schema": schema_org(desc, get_settings().base_iri + path.lstrip("/")),
+        "lang": langs[0] or "en",
+        "requested_lang": requested_lang(),
+    }
+    facet: tuple[Facet, str] | None = None
+    if desc.iri.startswith(VOCAB):
+        parts = desc.iri[len(VOCAB) :].split("/")
+        if len(parts) == 2 and parts[0] in FACET_SCHEMES:
+            facet = (FACET_SCHEMES[parts[0]], parts[1])
+    elif desc.has_type(PRIORITY):
+        facet = (Facet.PRIORITY, desc.iri.rsplit("/", 1)[-1])
+    elif desc.has_type(ORG):
+        facet = (Facet.HOST, desc.iri.rsplit("/", 1)[-1])
+    elif desc.has_type(NUTS_REGION) and desc.iri.startswith(NUTS_CODE):
+        code = desc.iri[len(NUTS_CODE) :]
+        facet = (Facet.REGION, code)
+        tree = region_tree()
+        region = tree.by_code(code)
+        ctx["region"] = region
+        ctx["ancestors"] = list(reversed(tree.ancestors(desc.iri)))
+        ctx["profile"] = region_profile(store, code, linker(store.base, langs))
+        ctx["points_url"] = f"{request.script_root}/infrastructures.geojson?region={code}"
+        if region is not None:
+            level = min(region.level + 1, 3) if region.children else region.level
+            ctx["outline_url"] = (
+                f"{request.script_root}/geo/nuts/{level}.geojson?country={region.country}"
+            )
+    if facet is not None:
+        selection = Selection(((facet[0], (facet[1],)),))
+        try:
+            ctx["facet_count"] = len(run_list(store, selection))
+        except BadFilter:
+            ctx["facet_count"] = 0
+        ctx["facet_href"] = f"{request.script_root}/infrastructures?{selection.query_string()}"
+    if desc.has_type(RI) and desc.point:
+        ctx["points_url"] = ctx.get("points_url") or ""
+    return ctx
+
+
+@bp.get("/id/<kind>/<name>")
+def resource(kind: str, name: str) -> Response:
+    stem, ext = _split(name)
+    path = f"/id/{kind}/{stem}"
+    iri = iri_of_path(path, get_store().base)
+    if iri is None:
+        raise ResourceNotFound(f"no resource at {path}")
+    return _serve_resource(iri, path, ext)
+
+
+@bp.get("/region/<name>")
+def region(name: str) -> Response:
+    stem, ext = _split(name)
+    path = f"/region/{stem}"
+    iri = iri_of_path(path, get_store().base)
+    if iri is None:
+        raise ResourceNotFound(f"{stem!r} is not a NUTS code")
+    return _serve_resource(iri, path, ext)
+
+
+@bp.get("/vocab/<scheme>")
+@bp.get("/vocab/<scheme>/<name>")
+def vocab(scheme: str, name: str | None = None) -> Response:
+    if name is None:
+        scheme, ext = _split(scheme)
+        path = f"/vocab/{scheme}"
+    else:
+        name, ext = _split(name)
+        path = f"/vocab/{scheme}/{name}"
+    iri = iri_of_path(path, get_store().base)
+    if iri is None:
+        raise ResourceNotFound(f"no vocabulary term at {path}")
+    return _serve_resource(iri, path, ext)
+
+
+@bp.get("/context.jsonld")
+def jsonld_context() -> Response:
+    response = Response(json.dumps(context(), indent=1), content_type="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# ---- browsing ------------------------------------------------------------------------
+@bp.get("/")
+@bp.get("/index.json")
+def home() -> Response:
+    figs = figures()
+    srcs = sorted(sources().values(), key=lambda s: s.title.casefold())
+    if request.path.endswith(".json"):
+        return _twin({"figures": figs.__dict__, "sources": [s.__dict__ for s in srcs]})
+    return _render_page(
+        "pages/home.html",
+        figures=figs,
+        sources=srcs,
+        templates=_survey_templates(),
+        points_url=f"{request.script_root}/infrastructures.geojson",
+        outline_url=f"{request.script_root}/geo/nuts/0.geojson",
+        sparql_href=sparql_link(q("figures")),
+    )
+
+
+@bp.get("/regions")
+@bp.get("/regions.json")
+def regions() -> Response:
+    tree = region_tree()
+    show_all = request.args.get("all") == "1"
+    langs = _langs()
+    index = labels()
+    if request.path.endswith(".json"):
+        return _twin(
+            [
+                {
+                    "code": r.code,
+                    "iri": r.iri,
+                    "label": index.display(r.iri, langs),
+                    "level": r.level,
+                    "parent": r.parent,
+                    "infrastructures": r.total,
+                    "direct": r.direct,
+                }
+                for r in sorted(tree.regions.values(), key=lambda r: r.code)
+                if show_all or r.total
+            ]
+        )
+    return _render_page(
+        "pages/regions.html",
+        roots=[r for r in tree.roots if show_all or r.total],
+        show_all=show_all,
+        name=lambda iri: index.display(iri, langs),
+        sparql_href=sparql_link(q("region_infrastructure_counts")),
+    )
+
+
+@bp.get("/infrastructures")
+@bp.get("/infrastructures.<fmt>")
+def infrastructures(fmt: str = "html") -> Response:
+    if fmt not in ("html", "json", "geojson"):
+        abort(404)
+    store = get_store()
+    try:
+        selection = Selection.from_args(request.args.to_dict(flat=False), _page())
+        found = run_list(store, selection)
+    except BadFilter as exc:
+        abort(400, str(exc))
+    langs = _langs()
+    if fmt == "geojson":
+        return _points(found, langs)
+    ordered = sort_by_label(found, langs)
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    page = min(selection.page, pages)
+    lk = linker(store.base, langs)
+    items = [lk.link(i) for i in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    facets = []
+    for facet in Facet:
+        result = run_counts(store, selection, facet)
+        for value in result.values:
+            value.label = (
+                lk.index.display(value.iri, langs)
+                if value.iri.startswith(("http://", "https://"))
+                else value.param
+            )
+        result.values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
+        facets.append(result)
+    query = list_query(selection, store.base)
+    if fmt == "json":
+        return _twin(
+            {
+                "total": len(ordered),
+                "page": page,
+                "pages": pages,
+                "filters": dict((f.value, list(v)) for f, v in selection.filters),
+                "items": [_link_json(i) for i in items],
+                "facets": {
+                    f.facet.value: [
+                        {"value": v.param, "iri": v.iri, "label": v.label, "count": v.count}
+                        for v in f.values
+                    ]
+                    for f in facets
+                },
+                "query": query,
+            }
+        )
+    return _render_page(
+        "pages/infrastructures.html",
+        selection=selection,
+        items=items,
+        total=len(ordered),
+        page=page,
+        pages=pages,
+        facets=facets,
+        facet_titles={f: FACETS[f].title for f in Facet},
+        sparql_href=sparql_link(query),
+        points_url=f"{request.script_root}/infrastructures.geojson?{selection.query_string()}",
+    )
+
+
+def _points(found: list[str], langs: tuple[str, ...]) -> Response:
+    store = get_store()
+    index = labels()
+    wanted = set(found)
+    features = []
+    for row in store.select(q("located")):
+        iri = row["i"].value
+        if iri not in wanted:
+            continue
+        try:
+            lat, lon = float(row["lat"].value), float(row["long"].value)
+        except ValueError:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "iri": iri,
+                    "label": index.display(iri, langs),
+                    "href": href(iri, store.base, request.script_root),
+                },
+            }
+        )
+    response = Response(
+        json.dumps({"type": "FeatureCollection", "features": features}),
+        content_type="application/geo+json",
+    )
+    return response
+
+
+@bp.get("/search")
+@bp.get("/search.json")
+def search() -> Response:
+    text = request.args.get("q", "")[:200]
+    kind = request.args.get("type", "")
+    store = get_store()
+    langs = _langs()
+    lk = linker(store.base, langs)
+    results = search_index().search(text, kind) if text.strip() else []
+    pages = max(1, -(-len(results) // SEARCH_PAGE))
+    page = min(_page(), pages)
+    shown = results[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
+    hits = [(lk.link(iri), kind_label(t), score) for iri, t, score in shown]
+    if request.path.endswith(".json"):
+        return _twin(
+            {
+                "q": text,
+                "total": len(results),
+                "page": page,
+                "pages": pages,
+                "results": [
+                    {**_link_json(link), "kind": k, "score": round(s, 2)} for link, k, s in hits
+                ],
+            }
+        )
+    return _render_page(
+        "pages/search.html", q=text, hits=hits, total=len(results), page=page, pages=pages
+    )
+
+
+@bp.get("/organisations")
+@bp.get("/organisations.json")
+def organisations() -> Response:
+    store = get_store()
+    langs = _langs()
+    lk = linker(store.base, langs)
+    result = run_counts(store, Selection(), Facet.HOST)
+    rows = sorted(
+        ((lk.link(v.iri), v.count, v.param) for v in result.values),
+        key=lambda r: r[0].label.casefold(),
+    )
+    if request.path.endswith(".json"):
+        return _twin([{**_link_json(link), "infrastructures": n} for link, n, _ in rows])
+    return _render_page(
+        "pages/organisations.html",
+        rows=rows,
+        sparql_href=sparql_link(q("region_infrastructure_counts")),
+    )
+
+
+@bp.get("/ris3")
+@bp.get("/ris3.json")
+def ris3() -> Response:
+    store = get_store()
+    langs = _langs()
+    lk = linker(store.base, langs)
+    type_index = types()
+    strategies = sort_by_label(
+        (i for i, ts in type_index.items() if "https://w3id.org/riikg/ontology/RIS3Strategy" in ts),
+        langs,
+    )
+    counts = {v.iri: v.count for v in run_counts(store, Selection(), Facet.PRIORITY).values}
+    blocks = []
+    for strategy in strategies:
+        rows = store.select(q("scheme_concepts"), scheme=NamedNode(strategy))
+        prios = sort_by_label((r["c"].value for r in rows), langs)
+        blocks.append((lk.link(strategy), [(lk.link(p), counts.get(p, 0)) for p in prios]))
+    if request.path.endswith(".json"):
+        return _twin(
+            [
+                {
+                    **_link_json(s),
+                    "priorities": [{**_link_json(p), "infrastructures": n} for p, n in ps],
+                }
+                for s, ps in blocks
+            ]
+        )
+    return _render_page("pages/ris3.html", blocks=blocks)
+
+
+# ---- benchmarking --------------------------------------------------------------------
+@bp.get("/compare")
+@bp.get("/compare.<fmt>")
+def compare(fmt: str = "html") -> Response:
+    if fmt not in ("html", "json", "csv"):
+        abort(404)
+    store = get_store()
+    langs = _langs()
+    tree = region_tree()
+    codes = []
+    for code in request.args.getlist("region"):
+        code = code.strip().upper()
+        if code and code not in codes:
+            if tree.by_code(code) is None:
+                abort(404, f"unknown NUTS region {code!r}")
+            codes.append(code)
+    if len(codes) > MAX_REGIONS:
+        abort(400, f"compare at most {MAX_REGIONS} regions")
+    lk = linker(store.base, langs)
+    profiles = [region_profile(store, code, lk) for code in codes]
+    result = tables(profiles)
+    if fmt == "csv":
+        name = request.args.get("table", "summary")
+        table = next((t for t in result if t.name == name), None)
+        if table is None:
+            abort(404, f"no table {name!r}")
+        response = Response(to_csv(table), content_type="text/csv; charset=utf-8")
+        stem = "-".join(codes) or "none"
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="riikg-compare-{stem}-{table.name}.csv"'
+        )
+        return response
+    if fmt == "json":
+        return _twin(
+            {
+                "regions": codes,
+                "tables": [
+                    {
+                        "name": t.name,
+                        "title": t.title,
+                        "columns": t.columns,
+                        "rows": [[r.text, *r.cells] for r in t.rows],
+                    }
+                    for t in result
+                ],
+            }
+        )
+    choices = sorted(
+        (r for r in tree.regions.values() if r.total),
+        key=lambda r: (r.country, r.level, r.code),
+    )
+    query = with_values(q("region_profile"), region=NamedNode(NUTS_CODE + (codes or ["XX"])[0]))
+    return _render_page(
+        "pages/compare.html",
+        codes=codes,
+        profiles=profiles,
+        tables=result,
+        choices=choices,
+        name=lambda iri: lk.index.display(iri, langs),
+        query_string=request.query_string.decode("ascii", "replace"),
+        sparql_href=sparql_link(query),
+    )
+
+
+# ---- maps and downloads --------------------------------------------------------------
+@bp.get("/geo/nuts/<int:level>.geojson")
+def nuts_outlines(level: int) -> Response:
+    if level not in (0, 1, 2, 3):
+        abort(404)
+    country = request.args.get("country", "").upper()
+    if country and not (len(country) == 2 and country.isalpha()):
+        abort(400, "country must be a two-letter code")
+    body = outlines(level, country)
+    if body is None:
+        abort(404, "the NUTS outlines file is not installed")
+    response = Response(body, content_type="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _survey_templates() -> list[str]:
+    try:
+        folder = data_dir() / "templates"
+    except FileNotFoundError:
+        return []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+@bp.get("/downloads/templates/<name>")
+def survey_template(name: str) -> Response:
+    if name not in _survey_templates():
+        abort(404, "no such template")
+    return send_from_directory(data_dir() / "templates", name, as_attachment=True)
+
+
+# ---- template helpers ----------------------------------------------------------------
+@bp.app_template_filter("query_with")
+def query_with(query_string: str, **changes: Any) -> str:
+    """Used by templates to build paging links that keep the other parameters."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = [(k, v) for k, v in parse_qsl(query_string) if k not in changes]
+    pairs.extend((k, str(v)) for k, v in changes.items() if v not in (None, ""))
+    return urlencode(pairs)
+
+
+@bp.app_context_processor
+def template_globals() -> dict[str, Any]:
+    return {"concept_iri": CONCEPT}

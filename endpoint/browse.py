@@ -1,0 +1,212 @@
+"""Data access for the browsing views: home figures, the NUTS tree, region profiles.
+
+Build, run, transform: each function runs fixed ``.rq`` queries and returns dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode
+
+from endpoint.describe import Link, Linker
+from endpoint.labels import per_version, q
+from riikg.namespaces import NUTS_CODE
+from riikg.store import Store
+
+
+@dataclass(frozen=True)
+class Figures:
+    infrastructures: int
+    organisations: int
+    regions: int
+    kets: int
+    priorities: int
+    strategies: int
+    sources: int
+
+
+def _int(row: dict[str, object], key: str) -> int:
+    value = row.get(key)
+    return int(value.value) if isinstance(value, Literal) else 0
+
+
+def build_figures(store: Store) -> Figures:
+    rows = store.select(q("figures"))
+    row: dict[str, object] = dict(rows[0]) if rows else {}
+    return Figures(
+        infrastructures=_int(row, "infrastructures"),
+        organisations=_int(row, "organisations"),
+        regions=_int(row, "regions"),
+        kets=_int(row, "kets"),
+        priorities=_int(row, "priorities"),
+        strategies=_int(row, "strategies"),
+        sources=len(store.source_graphs()),
+    )
+
+
+def figures() -> Figures:
+    return per_version("figures", build_figures)
+
+
+@dataclass
+class Region:
+    """A NUTS region in the tree, with infrastructures counted over its sub-regions."""
+
+    iri: str
+    code: str
+    level: int
+    parent: str | None
+    country: str
+    direct: int = 0
+    total: int = 0
+    children: list[Region] = field(default_factory=list)
+
+
+@dataclass
+class RegionTree:
+    regions: dict[str, Region]
+    roots: list[Region]
+
+    def ancestors(self, iri: str) -> list[Region]:
+        """Parents of a region, nearest first (cycles are cut)."""
+        out: list[Region] = []
+        seen = {iri}
+        current = self.regions.get(iri)
+        while current is not None and current.parent and current.parent not in seen:
+            seen.add(current.parent)
+            current = self.regions.get(current.parent)
+            if current is not None:
+                out.append(current)
+        return out
+
+    def by_code(self, code: str) -> Region | None:
+        return self.regions.get(NUTS_CODE + code)
+
+
+def build_tree(store: Store) -> RegionTree:
+    regions: dict[str, Region] = {}
+    for row in store.select(q("nuts_regions")):
+        r = row["r"]
+        if not isinstance(r, NamedNode) or r.value in regions:
+            continue
+        level = row.get("level")
+        parent_term = row.get("parent")
+        country = row.get("country")
+        regions[r.value] = Region(
+            iri=r.value,
+            code=row["code"].value,
+            level=int(level.value) if isinstance(level, Literal) else 0,
+            parent=parent_term.value if isinstance(parent_term, NamedNode) else None,
+            country=country.value if isinstance(country, Literal) else row["code"].value[:2],
+        )
+    tree = RegionTree(regions, [])
+    for row in store.select(q("region_infrastructure_counts")):
+        region = regions.get(row["r"].value)
+        if region is None:
+            continue
+        n = _int(dict(row), "n")
+        region.direct += n
+        region.total += n
+        for ancestor in tree.ancestors(region.iri):
+            ancestor.total += n
+    for region in regions.values():
+        parent_region = regions.get(region.parent) if region.parent else None
+        if parent_region is not None and parent_region is not region:
+            parent_region.children.append(region)
+        else:
+            tree.roots.append(region)
+    for region in regions.values():
+        region.children.sort(key=lambda r: r.code)
+    tree.roots.sort(key=lambda r: r.code)
+    return tree
+
+
+def region_tree() -> RegionTree:
+    return per_version("nuts-tree", build_tree)
+
+
+@dataclass
+class PriorityMatch:
+    """A RIS3 priority of a region and whether local infrastructures serve its KETs."""
+
+    priority: Link
+    strategy: Link
+    kets: list[Link]
+    matching: int
+
+    @property
+    def matched(self) -> bool:
+        return self.matching > 0
+
+
+@dataclass
+class RegionProfile:
+    region: Link
+    code: str
+    infrastructures: list[Link]
+    by_ket: list[tuple[Link, int]]
+    by_access: list[tuple[Link, int]]
+    hosts: list[tuple[Link, int]]
+    priorities: list[PriorityMatch]
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for p in self.priorities if p.matched)
+
+
+def _counted(counter: Counter[str], linker: Linker) -> list[tuple[Link, int]]:
+    links = [(linker.link(iri), n) for iri, n in counter.items()]
+    links.sort(key=lambda pair: (-pair[1], pair[0].label.casefold()))
+    return links
+
+
+def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
+    """Infrastructures of a region (incl. sub-regions) by KET, access mode and host, and
+    the RIS3 priorities covering it with or without matching local infrastructure."""
+    region = NamedNode(NUTS_CODE + code)
+    infra_kets: dict[str, set[str]] = defaultdict(set)
+    access: dict[str, set[str]] = defaultdict(set)
+    hosts: dict[str, set[str]] = defaultdict(set)
+    infras: set[str] = set()
+    for row in store.select(q("region_profile"), region=region):
+        i = row["i"].value
+        infras.add(i)
+        if "ket" in row:
+            infra_kets[row["ket"].value].add(i)
+        if "access" in row:
+            access[row["access"].value].add(i)
+        if "host" in row:
+            hosts[row["host"].value].add(i)
+    priorities: dict[str, tuple[str, set[str]]] = {}
+    for row in store.select(q("region_priorities"), region=region):
+        p = row["priority"].value
+        entry = priorities.setdefault(p, (row["strategy"].value, set()))
+        if "ket" in row:
+            entry[1].add(row["ket"].value)
+    matches = []
+    for p, (strategy, kets) in priorities.items():
+        serving: set[str] = set()
+        for ket in kets:
+            serving |= infra_kets.get(ket, set())
+        matches.append(
+            PriorityMatch(
+                linker.link(p),
+                linker.link(strategy),
+                sorted((linker.link(k) for k in kets), key=lambda link: link.label),
+                len(serving),
+            )
+        )
+    matches.sort(key=lambda m: (m.strategy.label.casefold(), m.priority.label.casefold()))
+    return RegionProfile(
+        region=linker.link(region.value),
+        code=code,
+        infrastructures=sorted(
+            (linker.link(i) for i in infras), key=lambda link: link.label.casefold()
+        ),
+        by_ket=_counted(Counter({k: len(v) for k, v in infra_kets.items()}), linker),
+        by_access=_counted(Counter({k: len(v) for k, v in access.items()}), linker),
+        hosts=_counted(Counter({k: len(v) for k, v in hosts.items()}), linker),
+        priorities=matches,
+    )
