@@ -1,12 +1,231 @@
-"""Blueprint: sparql (routes only; logic lives in helpers)."""
+"""Blueprint: the public, read-only SPARQL 1.1 Protocol endpoint ``/sparql`` and its editor.
+
+Routes only; the work is done by helpers: :mod:`endpoint.sparql_protocol` (request parsing,
+negotiation), :mod:`endpoint.sparql_guard` (checks on the query text),
+:mod:`endpoint.sparql_run` (execution with limits), :mod:`endpoint.sparql_sd` (Service
+Description), :mod:`endpoint.sparql_examples` (worked examples for the editor).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+import hashlib
+from collections.abc import Iterator
 
-bp = Blueprint("sparql", __name__)
+from flask import Blueprint, Flask, Response, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
+
+from endpoint import get_settings, get_store
+from endpoint.conneg import FORMATS, Representation, by_extension, negotiate
+from endpoint.errors import QueryError
+from endpoint.sparql_examples import examples
+from endpoint.sparql_guard import GuardError, QueryForm, analyse, cap_limit, check_services
+from endpoint.sparql_protocol import READ_ONLY, choose_format, parse_request
+from endpoint.sparql_run import Limits, client_slot, execute
+from endpoint.sparql_sd import description, limits_text, serialise
+from endpoint.urls import ontology_url, sparql_endpoint
+from riikg.namespaces import PREFIXES
+from riikg.store import RdfFormat
+
+bp = Blueprint("sparql", __name__, template_folder="templates")
+
+SD_OFFERS = (
+    Representation.TURTLE,
+    Representation.RDFXML,
+    Representation.JSONLD,
+    Representation.NTRIPLES,
+    Representation.HTML,
+)
+SD_MEDIA = {
+    Representation.TURTLE: RdfFormat.TURTLE,
+    Representation.RDFXML: RdfFormat.RDFXML,
+    Representation.JSONLD: RdfFormat.JSONLD,
+    Representation.NTRIPLES: RdfFormat.NTRIPLES,
+}
+EXPOSED = "X-Result-Truncated, X-Result-Max-Rows, X-Query-Timeout, Retry-After, ETag"
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """CORS for every /sparql answer (errors included): any origin may query."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    """The SPARQL 1.1 Protocol endpoint (query only)."""
+    settings = get_settings()
+    proto = parse_request(request, settings.max_query_bytes)
+    if proto.query is None:
+        return _no_query(proto.format)
+    try:
+        analysis = analyse(proto.query, max_depth=settings.max_query_depth)
+        if analysis.form is QueryForm.UPDATE:
+            raise Forbidden(READ_ONLY)
+        check_services(analysis, settings.service_allowlist)
+    except GuardError as exc:
+        if exc.status == 403:
+            raise Forbidden(str(exc)) from exc
+        raise QueryError(str(exc), exc.status) from exc
+    form = analysis.form if analysis.form is not QueryForm.UNKNOWN else QueryForm.SELECT
+    media_type = choose_format(form, request.accept_mimetypes, proto.format)
+    store = get_store()
+    default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
+    text = analysis.text
+    if form is not QueryForm.ASK:
+        tokens = analyse(text, max_depth=settings.max_query_depth).tokens
+        text = cap_limit(text, tokens, settings.max_rows + 1)
+    timeout = _timeout(proto.timeout)
+    etag = _etag(store.version, media_type.value, timeout)
+    if request.method in ("GET", "HEAD") and etag in request.if_none_match:
+        return _not_modified(etag)
+    slot = client_slot(request.remote_addr or "-", settings.max_concurrent_per_client)
+    if slot is None:
+        raise TooManyRequests(
+            f"more than {settings.max_concurrent_per_client} queries at once from this client "
+            "(RIIKG_MAX_CONCURRENT_PER_CLIENT); retry later",
+            retry_after=2,
+        )
+    try:
+        answer = execute(
+            store,
+            settings,
+            text,
+            form,
+            media_type,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            limits=Limits(timeout=timeout, max_rows=settings.max_rows),
+            client=request.environ.get("gunicorn.socket"),
+        )
+    except BaseException:
+        slot.release()
+        raise
+    body: Iterator[bytes] = _guarded(answer.body, slot)
+    if request.method == "HEAD":
+        body.close()  # type: ignore[attr-defined]
+        body = iter(())
+    response = Response(body, status=200, mimetype=media_type.value)
+    if media_type.value.startswith("text/"):
+        response.content_type = f"{media_type.value}; charset=utf-8"
+    if answer.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
+    response.headers["X-Query-Timeout"] = f"{timeout:g}"
+    if request.method in ("GET", "HEAD"):
+        response.set_etag(etag.strip('"'), weak=True)
+        modified = store.modified
+        if modified is not None:
+            response.last_modified = modified
+    return response
+
+
+def _guarded(body: Iterator[bytes], slot: object) -> Iterator[bytes]:
+    try:
+        yield from body
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+        slot.release()  # type: ignore[attr-defined]
+
+
+def _dataset(
+    default_param: list[str], named_param: list[str], analysis: object
+) -> tuple[list[str] | None, list[str] | None]:
+    """The dataset: protocol parameters win over FROM/FROM NAMED; only local graphs."""
+    from endpoint.sparql_guard import Analysis
+
+    assert isinstance(analysis, Analysis)
+    if default_param or named_param:
+        default, named = default_param, named_param
+    elif analysis.has_dataset:
+        default, named = analysis.default_graphs, analysis.named_graphs
+    else:
+        return None, None
+    known = set(get_store().named_graphs())
+    unknown = [g for g in (*default, *named) if g not in known]
+    if unknown:
+        raise QueryError(
+            f"unknown graph <{unknown[0][:200]}>: FROM, FROM NAMED, default-graph-uri and "
+            "named-graph-uri may only name graphs of this store (listed in the Service "
+            "Description); nothing is fetched",
+            400,
+        )
+    return list(default), list(named)
+
+
+def _timeout(raw: str | None) -> float:
+    settings = get_settings()
+    if raw is None or raw == "":
+        return settings.query_timeout
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise BadRequest(f"timeout must be a number of seconds, got {raw[:40]!r}") from exc
+    if not value > 0:
+        raise BadRequest("timeout must be > 0 seconds")
+    return min(value, settings.query_timeout_max)
+
+
+def _etag(version: int, media: str, timeout: float) -> str:
+    digest = hashlib.sha256(
+        f"{version}\n{request.full_path}\n{request.get_data()!r}\n{media}\n{timeout}".encode()
+    ).hexdigest()[:32]
+    return f'"sparql-{version}-{digest}"'
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag.strip('"'), weak=True)
+    return response
+
+
+def _no_query(fmt: str | None) -> Response:
+    """No query: the Service Description for machines, the editor for browsers."""
+    settings = get_settings()
+    rep = by_extension(fmt) if fmt else negotiate(request.accept_mimetypes, SD_OFFERS)
+    if rep is None or rep not in (*SD_MEDIA, Representation.HTML):
+        if fmt:
+            raise BadRequest(f"format={fmt[:60]!r} is not a Service Description format")
+        raise NotAcceptable(
+            "the Service Description is offered as "
+            + ", ".join(FORMATS[r].media_type for r in SD_OFFERS)
+        )
+    if rep is Representation.HTML:
+        return _editor()
+    media = SD_MEDIA[rep]
+    body = serialise(description(settings, get_store()), media)
+    return Response(body, mimetype=media.value)
+
+
+def _editor() -> Response:
+    settings = get_settings()
+    config = {
+        "endpoint": url_for("sparql.sparql"),
+        "prefixes": PREFIXES,
+        "examples": [
+            {"name": e.name, "summary": e.summary, "description": e.description, "query": e.text}
+            for e in examples()
+        ],
+    }
+    html = render_template(
+        "sparql/editor.html",
+        config=config,
+        examples=examples(),
+        limits=limits_text(settings),
+        endpoint_url=sparql_endpoint(settings),
+        ontology_url=ontology_url(settings),
+    )
+    return Response(html, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint (and stop the query workers at exit)."""
     app.register_blueprint(bp)

@@ -1,0 +1,290 @@
+"""Checks on public SPARQL text before any engine sees it, and the rewrites the endpoint needs.
+
+Everything here works on a token stream (strings, IRIs, comments and ``\\u`` escapes
+handled), never on raw substrings:
+
+* nesting depth of ``{ ( [`` is capped (pyoxigraph segfaults on ~3,000 levels, SECURITY F1);
+* updates are recognised so they can be refused with a clear message (the worker only ever
+  calls ``Store.query``, which cannot run an update anyway);
+* ``SERVICE`` is refused unless its endpoint is on the allow-list (``SERVICE ?var`` always);
+* ``FROM`` / ``FROM NAMED`` clauses are lifted out of the text so the dataset is passed to the
+  store explicitly (and checked against the store's graphs);
+* the top-level ``LIMIT`` is lowered (or added) to ``max_rows + 1`` so the engine stops early
+  and the endpoint can tell whether the answer was truncated.
+
+SPARQL 1.1 says ``\\uXXXX`` escapes may appear anywhere in the text (w3c-cg/sparql-dev#77);
+pyoxigraph only decodes them inside strings and IRIs, other engines may decode them
+everywhere. So the checks run on the text as sent *and* on its decoded form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class GuardError(Exception):
+    """The query is refused before execution; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class QueryForm(StrEnum):
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+    UPDATE = "UPDATE"
+    UNKNOWN = "UNKNOWN"
+
+
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+FORMS = {f.value: f for f in (QueryForm.SELECT, QueryForm.ASK, QueryForm.CONSTRUCT)}
+FORMS["DESCRIBE"] = QueryForm.DESCRIBE
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               | '''(?:[^'\\]|\\.|'(?!''))*'''
+               | "(?:[^"\\\n\r]|\\.)*"
+               | '(?:[^'\\\n\r]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+    | (?P<name>(?:[^\W\d]|_)[\w\-.\u00B7]*(?::[^\s{}()\[\]<>"',;#]*)?|:[^\s{}()\[\]<>"',;#]*)
+    | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
+    | (?P<open>[{(\[])
+    | (?P<close>[})\]])
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+    depth: int  # nesting depth of brackets *before* this token
+
+    @property
+    def keyword(self) -> str:
+        return self.text.upper() if self.kind == "name" else ""
+
+
+@dataclass
+class Analysis:
+    """What the guard learnt about a query."""
+
+    form: QueryForm
+    max_depth: int
+    prefixes: dict[str, str] = field(default_factory=dict)
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    #: the query text with the dataset clauses blanked out (same length as the input)
+    text: str = ""
+    tokens: list[Token] = field(default_factory=list)
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def decode_escapes(text: str) -> str:
+    r"""Apply SPARQL's ``\u``/``\U`` code point escapes everywhere (SPARQL 1.1, 19.2).
+
+    >>> decode_escapes(r"ASK \u007B\u007D")
+    'ASK {}'
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+    return _ESCAPE.sub(repl, text)
+
+
+def tokenize(text: str, max_depth: int | None = None) -> tuple[list[Token], int]:
+    """Split SPARQL text into tokens; return them and the deepest bracket nesting.
+
+    Stops with :class:`GuardError` as soon as the depth passes ``max_depth``, so a hostile
+    query costs no more than its first few hundred brackets.
+
+    >>> tokens, depth = tokenize('ASK { FILTER("{{{" = <urn:x>) } # {{{')
+    >>> depth
+    2
+    """
+    tokens: list[Token] = []
+    depth = deepest = 0
+    pos = 0
+    length = len(text)
+    while pos < length:
+        match = _TOKEN.match(text, pos)
+        if match is None:  # pragma: no cover - the pattern matches any character
+            break
+        kind = match.lastgroup or "other"
+        end = match.end()
+        if kind == "other" and text[pos] in "\"'":
+            raise GuardError(f"unterminated string starting at character {pos + 1}")
+        if kind not in ("ws", "comment"):
+            tokens.append(Token(kind, match.group(), pos, end, depth))
+        if kind == "open":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if max_depth is not None and depth > max_depth:
+                    raise GuardError(
+                        f"query too deeply nested: more than {max_depth} levels of brackets"
+                    )
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        pos = end
+    return tokens, deepest
+
+
+def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "name" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        ns = prefixes.get(prefix)
+        return None if ns is None else ns + local.rstrip(".")
+    return None
+
+
+def analyse(text: str, *, max_depth: int) -> Analysis:
+    """Tokenise, find the query form, the prologue, dataset clauses and SERVICE endpoints.
+
+    Raises:
+        GuardError: too deeply nested, unterminated string, SERVICE with a variable.
+    """
+    tokens, deepest = tokenize(text, max_depth)
+    decoded = decode_escapes(text)
+    if decoded != text:  # what an engine that decodes escapes everywhere would see
+        decoded_tokens, _ = tokenize(decoded, max_depth)
+    else:
+        decoded_tokens = tokens
+    prefixes: dict[str, str] = {}
+    form = _form(tokens, prefixes)
+    if decoded_tokens is not tokens and _form(decoded_tokens, {}) is QueryForm.UPDATE:
+        form = QueryForm.UPDATE
+    analysis = Analysis(form=form, max_depth=deepest, prefixes=prefixes, tokens=tokens)
+    analysis.services = _services(tokens, prefixes) + _services(decoded_tokens, prefixes)
+    analysis.text = _lift_dataset(text, tokens, prefixes, analysis)
+    return analysis
+
+
+def _form(tokens: list[Token], prefixes: dict[str, str]) -> QueryForm:
+    """The query form: the first keyword after the prologue (recording PREFIXes)."""
+    i = 0
+    while i < len(tokens):
+        kw = tokens[i].keyword
+        if kw == "PREFIX" and i + 2 < len(tokens):
+            if tokens[i + 2].kind == "iri":
+                prefixes[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
+            i += 3
+        elif kw == "BASE":
+            i += 2
+        elif kw in FORMS:
+            return FORMS[kw]
+        elif kw in UPDATE_KEYWORDS:
+            return QueryForm.UPDATE
+        else:
+            return QueryForm.UNKNOWN
+    return QueryForm.UNKNOWN
+
+
+def _services(tokens: list[Token], prefixes: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.keyword != "SERVICE":
+            continue
+        j = i + 1
+        if j < len(tokens) and tokens[j].keyword == "SILENT":
+            j += 1
+        if j >= len(tokens):
+            continue
+        target = tokens[j]
+        if target.kind == "var":
+            raise GuardError(
+                "SERVICE with a variable endpoint is not allowed: this endpoint makes no "
+                "outbound requests",
+                403,
+            )
+        iri = _resolve(target, prefixes)
+        found.append(iri if iri is not None else target.text)
+    return found
+
+
+def _lift_dataset(text: str, tokens: list[Token], prefixes: dict[str, str], out: Analysis) -> str:
+    """Record ``FROM``/``FROM NAMED`` graphs and blank them out of the text."""
+    chars = list(text)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.keyword == "FROM" and tok.depth == 0:
+            j = i + 1
+            named = j < len(tokens) and tokens[j].keyword == "NAMED"
+            if named:
+                j += 1
+            if j < len(tokens):
+                iri = _resolve(tokens[j], prefixes)
+                if iri is None:
+                    raise GuardError(f"FROM needs an IRI, got {tokens[j].text[:80]!r}")
+                (out.named_graphs if named else out.default_graphs).append(iri)
+                for k in range(tok.start, tokens[j].end):
+                    chars[k] = " " if chars[k] not in "\r\n" else chars[k]
+                i = j + 1
+                continue
+        i += 1
+    return "".join(chars)
+
+
+def check_services(analysis: Analysis, allowlist: tuple[str, ...]) -> None:
+    """Refuse SERVICE calls to endpoints outside ``allowlist`` (403)."""
+    for endpoint in analysis.services:
+        if endpoint not in allowlist:
+            raise GuardError(
+                f"SERVICE <{endpoint[:200]}> is not allowed: this endpoint makes no outbound "
+                "requests (federation is limited to RIIKG_SERVICE_ALLOWLIST)",
+                403,
+            )
+
+
+def cap_limit(text: str, tokens: list[Token], cap: int) -> str:
+    """Make the top-level ``LIMIT`` at most ``cap`` (adding one if there is none).
+
+    The tokens must be those of ``text`` (positions are reused). The solution modifiers
+    come before a top-level ``VALUES`` clause, so a new ``LIMIT`` is inserted there.
+
+    >>> q = "SELECT * { ?s ?p ?o }"
+    >>> cap_limit(q, tokenize(q)[0], 11)
+    'SELECT * { ?s ?p ?o }\\nLIMIT 11\\n'
+    >>> q = "SELECT * { { SELECT * {} LIMIT 5 } } LIMIT 500 VALUES ?x { 1 }"
+    >>> cap_limit(q, tokenize(q)[0], 11)
+    'SELECT * { { SELECT * {} LIMIT 5 } } LIMIT 11 VALUES ?x { 1 }'
+    """
+    values_at: int | None = None
+    for i, tok in enumerate(tokens):
+        if tok.depth != 0:
+            continue
+        if tok.keyword == "LIMIT" and i + 1 < len(tokens) and tokens[i + 1].kind == "number":
+            num = tokens[i + 1]
+            if int(float(num.text)) <= cap:
+                return text
+            return text[: num.start] + str(cap) + text[num.end :]
+        if tok.keyword == "VALUES" and values_at is None:
+            values_at = tok.start
+    if values_at is not None:
+        return text[:values_at] + f"LIMIT {cap}\n" + text[values_at:]
+    return text + f"\nLIMIT {cap}\n"

@@ -1,0 +1,327 @@
+"""A pool of forked worker processes that run public queries and are killed at the deadline.
+
+pyoxigraph can neither cancel a query nor survive some hostile ones (SECURITY F1/F2), so a
+public query never runs in the server process. Each server process (gunicorn worker, or the
+test app) owns ``sparql_workers`` workers, forked on first use:
+
+* the memory store is inherited by the fork; when the data version changes, idle workers
+  are retired and re-forked, so they never serve stale data;
+* the on-disk store is opened read-only *after* the fork (``OxigraphStore.open_reader``),
+  never shared, and reopens when a new snapshot is published.
+
+The parent sends a pickled :class:`~endpoint.sparql_exec.Job` over a socketpair and waits
+for the answer with ``poll`` until the deadline, watching the client's socket too (gunicorn
+passes it as ``gunicorn.socket``). At the deadline, or when the client hangs up, the worker
+gets ``SIGKILL``, is reaped, and a fresh one is forked for the next query. The answer is
+streamed from the socket to the client in chunks.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import select
+import signal
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from endpoint.sparql_exec import Job, Outcome, run_job
+
+_HEADER = struct.Struct("!Q")
+CHUNK = 64 * 1024
+#: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
+MAX_JOBS_PER_WORKER = 500
+
+
+class PoolBusy(Exception):
+    """No worker became free in time."""
+
+
+class WorkerKilled(Exception):
+    """The worker was stopped (deadline, client gone) or died (crash)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "timeout", "client", "crash"
+
+
+StoreOpener = Callable[[], tuple[ox.Store, Callable[[], list[ox.NamedNode]]]]
+
+
+@dataclass
+class Worker:
+    pid: int
+    sock: socket.socket
+    version: int
+    jobs: int = 0
+
+
+def _send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < size:
+        chunk = sock.recv(min(CHUNK, size - len(buf)))
+        if not chunk:
+            raise EOFError("worker socket closed")
+        buf += chunk
+    return bytes(buf)
+
+
+def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no cover
+    """Worker loop (runs in the forked child; covered by the pool tests, not by coverage)."""
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+        signal.signal(sig, signal.SIG_DFL)
+    store, graphs = opener()
+    while True:
+        try:
+            size = _HEADER.unpack(_recv_exact(sock, _HEADER.size))[0]
+            job: Job = pickle.loads(_recv_exact(sock, size))
+        except EOFError:
+            return
+        try:
+            outcome = run_job(store, graphs(), job)
+        except Exception as exc:  # report, never die silently; the parent decides the status
+            outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
+        meta = pickle.dumps(
+            (outcome.status, outcome.error, outcome.truncated, len(outcome.body)),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        _send_frame(sock, meta)
+        sock.sendall(outcome.body)
+
+
+def _close_inherited_fds(keep: int) -> None:
+    """In the child: close every inherited descriptor except stdio and ``keep``.
+
+    A forked child must not hold the server's client connections open (a closed connection
+    would never reach the client) nor the parent's store files.
+    """
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 65536)
+
+
+class WorkerPool:
+    """``size`` killable query workers for one server process."""
+
+    def __init__(self, opener: StoreOpener, size: int, version: Callable[[], int]) -> None:
+        self._opener = opener
+        self._size = size
+        self._version = version
+        self._idle: list[Worker] = []
+        self._busy = 0
+        self._cond = threading.Condition()
+        self._owner = os.getpid()
+        self.killed = 0  # workers killed at a deadline / hang-up, for tests and logs
+        self.last_killed: int | None = None
+
+    # ---- worker life cycle -----------------------------------------------------------
+    def _spawn(self, version: int) -> Worker:
+        parent_sock, child_sock = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 0
+            try:
+                parent_sock.close()
+                gc.disable()
+                _close_inherited_fds(child_sock.fileno())
+                _child_main(child_sock, self._opener)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_sock.close()
+        return Worker(pid, parent_sock, version)
+
+    @staticmethod
+    def _kill(worker: Worker) -> None:
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(worker.pid, 0)
+        except ChildProcessError:
+            pass
+        worker.sock.close()
+
+    def _acquire(self, wait: float) -> Worker:
+        version = self._version()
+        deadline = time.monotonic() + wait
+        with self._cond:
+            if os.getpid() != self._owner:  # inherited by a fork: start afresh
+                self._idle, self._busy, self._owner = [], 0, os.getpid()
+            while True:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.version == version and worker.jobs < MAX_JOBS_PER_WORKER:
+                        self._busy += 1
+                        return worker
+                    self._kill(worker)  # stale data or worn out
+                if self._busy < self._size:
+                    self._busy += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise PoolBusy(f"all {self._size} query workers are busy")
+                self._cond.wait(left)
+        try:
+            return self._spawn(version)
+        except BaseException:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify()
+            raise
+
+    def _release(self, worker: Worker | None) -> None:
+        with self._cond:
+            self._busy -= 1
+            if worker is not None:
+                worker.jobs += 1
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Kill every idle worker (busy ones are killed by their requests)."""
+        with self._cond:
+            for worker in self._idle:
+                self._kill(worker)
+            self._idle = []
+
+    # ---- running a query -------------------------------------------------------------
+    def run(
+        self,
+        job: Job,
+        *,
+        timeout: float,
+        queue_wait: float,
+        client: socket.socket | None = None,
+    ) -> tuple[Outcome, Iterator[bytes]]:
+        """Run ``job``; return its outcome (body empty) and an iterator over the body.
+
+        The iterator must be exhausted or closed: it gives the worker back.
+
+        Raises:
+            PoolBusy: no worker free within ``queue_wait`` seconds.
+            WorkerKilled: deadline reached, client gone, or the worker crashed.
+        """
+        started = time.monotonic()
+        worker = self._acquire(min(queue_wait, timeout))
+        deadline = started + timeout
+        try:
+            _send_frame(worker.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            self._wait(worker, deadline, client)
+            size = _HEADER.unpack(_recv_exact(worker.sock, _HEADER.size))[0]
+            status, error, truncated, length = pickle.loads(_recv_exact(worker.sock, size))
+        except WorkerKilled:
+            self._kill(worker)
+            self._release(None)
+            raise
+        except (OSError, EOFError) as exc:
+            self._kill(worker)
+            self._release(None)
+            raise WorkerKilled(f"the query worker died: {exc}", "crash") from exc
+        except BaseException:
+            self._kill(worker)
+            self._release(None)
+            raise
+        outcome = Outcome(truncated=truncated, error=error, status=status)
+        return outcome, self._body(worker, length)
+
+    def _wait(self, worker: Worker, deadline: float, client: socket.socket | None) -> None:
+        poller = select.poll()
+        poller.register(worker.sock, select.POLLIN | select.POLLHUP)
+        watch_client = client is not None
+        if client is not None:
+            poller.register(client, select.POLLIN | select.POLLHUP)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.killed += 1
+                self.last_killed = worker.pid
+                raise WorkerKilled("the query ran past its time limit and was stopped", "timeout")
+            events = poller.poll(min(left, 1.0) * 1000)
+            for fd, _ in events:
+                if fd == worker.sock.fileno():
+                    return
+                if watch_client and client is not None and fd == client.fileno():
+                    if _client_gone(client):
+                        self.killed += 1
+                        self.last_killed = worker.pid
+                        raise WorkerKilled("the client went away; the query was stopped", "client")
+                    poller.unregister(client)  # pipelined data: stop watching
+                    watch_client = False
+
+    def _body(self, worker: Worker, length: int) -> Iterator[bytes]:
+        done = False
+        try:
+            left = length
+            while left > 0:
+                chunk = worker.sock.recv(min(CHUNK, left))
+                if not chunk:
+                    raise EOFError("worker closed the stream early")
+                left -= len(chunk)
+                yield chunk
+            done = True
+        finally:
+            if done:
+                self._release(worker)
+            else:  # client stopped reading mid-body: the worker is in an unknown state
+                self._kill(worker)
+                self._release(None)
+
+
+def _client_gone(client: socket.socket) -> bool:
+    try:
+        data = client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return data == b""
+
+
+def memory_opener(store: Any) -> StoreOpener:
+    """Opener for an inherited in-memory :class:`~riikg.store.oxigraph.OxigraphStore`."""
+
+    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
+        raw: ox.Store = store.raw
+        graphs = [ox.NamedNode(g) for g in store.source_graphs()]
+        return raw, lambda: graphs
+
+    return open_
+
+
+def snapshot_opener(base: str, path: Any) -> StoreOpener:
+    """Opener that opens the published on-disk snapshot read-only in the child."""
+
+    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
+        from riikg.store.oxigraph import OxigraphStore
+
+        reader = OxigraphStore.open_reader(base, path)
+        cache: dict[int, list[ox.NamedNode]] = {}
+
+        def graphs() -> list[ox.NamedNode]:
+            version = reader.version  # refreshes to the newest snapshot
+            if version not in cache:
+                cache.clear()
+                cache[version] = [ox.NamedNode(g) for g in reader.source_graphs()]
+            return cache[version]
+
+        class _Live:
+            def query(self, *args: Any, **kwargs: Any) -> Any:
+                return reader.raw.query(*args, **kwargs)
+
+        return _Live(), graphs  # type: ignore[return-value]
+
+    return open_
