@@ -73,24 +73,58 @@ def by_extension(ext: str) -> Representation | None:
     }.get(key)
 
 
+def _quality(accept: MIMEAccept, media: str) -> float:
+    """RFC 9110 12.5.1: the most specific range matching ``media`` gives its quality."""
+    main, _, sub = media.partition("/")
+    best: tuple[int, float] | None = None
+    for value, quality in accept:
+        kind = value.split(";")[0].strip().lower()
+        k_main, _, k_sub = kind.partition("/")
+        if kind == media:
+            rank = 3
+        elif k_main == main and k_sub == "*":
+            rank = 2
+        elif kind in ("*/*", "*"):
+            rank = 1
+        else:
+            continue
+        if best is None or rank > best[0] or (rank == best[0] and quality > best[1]):
+            best = (rank, quality)
+    return best[1] if best else 0.0
+
+
+def _refused(accept: MIMEAccept, info: FormatInfo) -> bool:
+    """The client gave the offer's own media type q=0 and named none of its aliases."""
+    explicit: dict[str, float] = {}
+    for value, quality in accept:
+        explicit.setdefault(value.split(";")[0].strip().lower(), quality)
+    if explicit.get(info.media_type, 1) != 0:
+        return False
+    return not any(explicit.get(a, 0) > 0 for a in info.aliases)
+
+
 def negotiate(
     accept: MIMEAccept, offers: tuple[Representation, ...] = RDF_OFFERS
 ) -> Representation | None:
     """Pick the best offer for an ``Accept`` header (q-values, wildcards, browser strings).
 
-    A missing or empty ``Accept`` means ``*/*`` and gives the first offer. Among offers with
-    the same quality the server order decides, except that an exact type beats a wildcard.
+    A missing or empty ``Accept`` means ``*/*`` and gives the first offer. The quality of a
+    media type is that of the most specific range matching it (so ``*/*, text/html;q=0``
+    refuses HTML). Among offers with the same quality the server order decides, except
+    that an exact type beats a wildcard.
     """
     if not accept:
         return offers[0]
     best: tuple[float, int, int, Representation] | None = None
     for order, rep in enumerate(offers):
         info = FORMATS[rep]
+        if _refused(accept, info):
+            continue
         for media in (info.media_type, *info.aliases):
-            quality = accept.quality(media)
+            quality = _quality(accept, media)
             if quality <= 0:
                 continue
-            exact = 1 if any(v == media for v, _ in accept) else 0
+            exact = 1 if any(v.split(";")[0].strip().lower() == media for v, _ in accept) else 0
             key = (quality, exact, -order, rep)
             if best is None or key[:3] > best[:3]:
                 best = key
