@@ -111,10 +111,10 @@ def with_values(query: str, **bindings: Term) -> str:
     The terms are written by pyoxigraph, which escapes them, so the text is safe to show
     and to run (used for the "open in SPARQL" links).
 
-    >>> with_values("SELECT * { ?s ?p ?o }", s=NamedNode("http://x/a"))
+    >>> with_values("#+ summary: x\\nSELECT * { ?s ?p ?o }", s=NamedNode("http://x/a"))
     'SELECT * { ?s ?p ?o }\\nVALUES ?s { <http://x/a> }'
     """
-    lines = [query.rstrip()]
+    lines = [line for line in query.rstrip().splitlines() if not line.startswith("#+")]
     for name, term in bindings.items():
         lines.append(f"VALUES ?{name} {{ {term} }}")
     return "\n".join(lines)

@@ -34,6 +34,7 @@ LABEL_PROPERTIES = (
     "http://www.w3.org/2006/vcard/ns#fn",
     "http://www.w3.org/2004/02/skos/core#notation",
 )
+NOTATION = LABEL_PROPERTIES[-1]
 
 
 def q(name: str) -> str:
@@ -93,6 +94,7 @@ class LabelIndex:
     """Labels of every resource: IRI -> language -> label (best labelling property wins)."""
 
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    notations: dict[str, str] = field(default_factory=dict)
 
     def add(self, iri: str, lang: str, text: str) -> None:
         self.labels.setdefault(iri, {}).setdefault(lang, text)
@@ -101,7 +103,7 @@ class LabelIndex:
         """The label in the first available language of ``langs``, else any label."""
         by_lang = self.labels.get(iri)
         if not by_lang:
-            return None
+            return self.notations.get(iri)
         for lang in langs:
             if lang in by_lang:
                 return by_lang[lang]
@@ -133,7 +135,10 @@ def build_labels(store: Store) -> LabelIndex:
     for row in rows:
         x, label = row["x"], row["label"]
         if isinstance(x, NamedNode) and isinstance(label, Literal):
-            index.add(x.value, valid_lang(label.language or ""), label.value)
+            if row["p"].value == NOTATION:
+                index.notations.setdefault(x.value, label.value)
+            else:
+                index.add(x.value, valid_lang(label.language or ""), label.value)
     return index
 
 

@@ -26,7 +26,7 @@ from pyoxigraph import NamedNode
 from endpoint import get_settings, get_store
 from endpoint.browse import figures, region_profile, region_tree
 from endpoint.compare import MAX_REGIONS, tables, to_csv
-from endpoint.conneg import FORMATS, Representation, by_extension, negotiate
+from endpoint.conneg import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
 from endpoint.describe import Description, describe, with_values
 from endpoint.errors import ResourceNotFound, error_response
 from endpoint.facets import (
@@ -65,6 +65,8 @@ bp = Blueprint("pages", __name__)
 bp.after_request(add_security_headers)
 
 RESOURCE_EXTENSIONS = ("html", "ttl", "jsonld", "nt", "rdf")
+#: plain ``application/json`` gets the JSON-LD document (it is JSON), after every RDF type
+RESOURCE_OFFERS = (*RDF_OFFERS, Representation.JSON)
 FACET_SCHEMES = {
     "ket": Facet.KET,
     "access-mode": Facet.ACCESS,
@@ -105,7 +107,7 @@ def _choose(ext: str | None) -> Representation | None:
         if rep is None or rep is Representation.JSON:
             abort(404, f"no {explicit!r} representation")
         return rep
-    return negotiate(request.accept_mimetypes)
+    return negotiate(request.accept_mimetypes, RESOURCE_OFFERS)
 
 
 def _render_page(template: str | list[str | Template], **ctx: Any) -> Response:
@@ -127,7 +129,7 @@ def _link_json(link: Any) -> dict[str, Any]:
 def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
     rep = _choose(ext)
     if rep is None:
-        offers = ", ".join(FORMATS[r].media_type for r in FORMATS if r is not Representation.JSON)
+        offers = ", ".join(FORMATS[r].media_type for r in RDF_OFFERS)
         response = error_response(406, "Not Acceptable", f"available: {offers}")
         response.headers["Vary"] = "Accept"
         return response
@@ -150,7 +152,12 @@ def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
         if not store.ask("ASK { ?s ?p ?o }", s=subject):
             raise ResourceNotFound(f"nothing is known about {iri}")
         triples = store.construct(q("resource_rdf"), s=subject)
-        response = Response(serialize(triples, rep), content_type=media_type(rep))
+        if rep is Representation.JSON:
+            body = serialize(triples, Representation.JSONLD)
+            response = Response(body, content_type="application/json; charset=utf-8")
+            rep = Representation.JSONLD
+        else:
+            response = Response(serialize(triples, rep), content_type=media_type(rep))
     ext_used = FORMATS[rep].extension
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
@@ -175,6 +182,7 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
         "alternates": alternates(path),
         "sparql_href": sparql_link(desc.query),
         "schema": schema_org(desc, get_settings().base_iri + path.lstrip("/")),
+        "canonical": get_settings().base_iri + path.lstrip("/"),
         "lang": langs[0] or "en",
         "requested_lang": requested_lang(),
     }
