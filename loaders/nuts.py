@@ -1,0 +1,157 @@
+"""NUTS regions (Eurostat) -> SKOS concepts at the Publications Office IRIs.
+
+Files, in order: ``nuts_2024.csv`` (1,609 codes, EU-27, levels 0-3),
+``nuts_2021_2024_correspondence.csv`` (Eurostat correspondence table) and
+``nuts_2021_label_points.csv`` (GISCO 2021 label points). Every NUTS 2024 code becomes a
+``skos:Concept, riikg:NUTSRegion`` in scheme 2024 (and 2021 when the code exists there);
+2021 codes that were discontinued are described in scheme 2021 only, and the 2024 code
+that took their place says ``dct:replaces`` (see :func:`loaders._reference.replacements`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from loaders import _common as c
+from loaders._reference import correspondence_rows, replacements
+from riikg.errors import LoadError, Location
+from riikg.namespaces import GEO, LOCN, RIIKG, WGS, nuts, nuts_scheme
+from riikg.sources import Source, SourceGraph
+from riikg.store.base import Store
+
+#: language of the national labels, for countries with one official language whose labels
+#: Eurostat gives in it; other countries' labels stay untagged
+LABEL_LANGUAGE = {
+    "AT": "de", "BG": "bg", "CZ": "cs", "DE": "de", "DK": "da", "EE": "et", "EL": "el",
+    "FR": "fr", "HR": "hr", "HU": "hu", "IT": "it", "LT": "lt", "LV": "lv", "NL": "nl",
+    "PL": "pl", "PT": "pt", "RO": "ro", "SE": "sv", "SI": "sl", "SK": "sk",
+}  # fmt: skip
+
+NUTS_2024 = ("nuts_code", "country_code", "level", "label", "parent_code")
+CORRESPONDENCE = ("country_code", "code_2021", "code_2024", "level", "label", "change")
+LABEL_POINTS = ("nuts_code", "level", "country_code", "lon", "lat")
+
+
+def _label(text: str, country: str) -> Literal:
+    lang = LABEL_LANGUAGE.get(country)
+    if lang and "/" not in text:
+        return Literal(text, lang=lang)
+    return Literal(text)
+
+
+def _table(path: Path, required: tuple[str, ...]) -> c.Table:
+    return c.read_csv_table(path, required=required, allowed=_ALLOWED)
+
+
+_ALLOWED = (
+    "nuts_code country_code level label parent_code uri code_2021 code_2024 change "
+    "name_latn nuts_name lon lat mount_type urbn_type coast_type"
+).split()
+
+
+def _describe(
+    g: SourceGraph,
+    code: str,
+    *,
+    country: str,
+    level: str,
+    label: str,
+    parent: str,
+    schemes: list[str],
+    where: Location,
+    source: URIRef,
+) -> URIRef:
+    s = nuts(code)
+    if level not in ("0", "1", "2", "3"):
+        raise LoadError(where, f"a NUTS level from 0 to 3 (got {c.show(level)})")
+    g.add((s, RDF.type, SKOS.Concept))
+    g.add((s, RDF.type, RIIKG.NUTSRegion))
+    for version in schemes:
+        g.add((s, SKOS.inScheme, nuts_scheme(version)))
+    g.add((s, SKOS.notation, Literal(code)))
+    g.add((s, RIIKG.nutsLevel, Literal(int(level), datatype=XSD.integer)))
+    if parent:
+        g.add((s, SKOS.broader, nuts(parent)))
+    if label:
+        g.add((s, SKOS.prefLabel, _label(label, country)))
+    g.add((s, RIIKG.countryCode, Literal(country)))
+    g.add((s, DCTERMS.source, source))
+    g.locate(s, None, where)
+    return s
+
+
+def load_nuts(
+    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
+) -> Graph:
+    """Loader ``nuts``: NUTS 2024 (all levels, EU-27) plus the 2021 codes they replace."""
+    if len(source.files) != 3:
+        raise LoadError(
+            source.id,
+            "three files: nuts_2024.csv, nuts_2021_2024_correspondence.csv, label points CSV",
+        )
+    if not source.homepage:
+        raise LoadError(source.id, "a homepage (the Eurostat NUTS page, used as dct:source)")
+    origin = c.http_iri(source.homepage, source.id)
+    regions = _table(source.files[0], NUTS_2024)
+    corr_path = source.files[1]
+    corr_table = _table(corr_path, CORRESPONDENCE)
+    rows = correspondence_rows(c.decode_utf8(c.read_bytes(corr_path), corr_path.name))
+    points = _table(source.files[2], LABEL_POINTS)
+
+    codes_2021 = {r["code_2021"]: r for r in rows if r["code_2021"]}
+    codes_2024 = {row.text("nuts_code") for row in regions.rows}
+    point_of = {row.text("nuts_code"): row for row in points.rows}
+
+    for row in regions.rows:
+        code = row.text("nuts_code")
+        if not code:
+            raise LoadError(row.where, "a NUTS code in column nuts_code")
+        parent = row.text("parent_code")
+        if parent and parent not in codes_2024:
+            raise LoadError(row.get("parent_code").where, "the code of a region in this file")  # type: ignore[union-attr]
+        s = _describe(
+            graph,
+            code,
+            country=row.text("country_code"),
+            level=row.text("level"),
+            label=row.text("label"),
+            parent=parent,
+            schemes=["2024", "2021"] if code in codes_2021 or len(code) == 2 else ["2024"],
+            where=row.where,
+            source=origin,
+        )
+        _point(graph, s, point_of.get(code))
+
+    # 2021 codes that no longer exist: scheme 2021 only, and what replaced them
+    for table_row in corr_table.rows:
+        old, new = table_row.text("code_2021"), table_row.text("code_2024")
+        if not old or old in codes_2024:
+            continue
+        s = _describe(
+            graph,
+            old,
+            country=table_row.text("country_code"),
+            level=table_row.text("level"),
+            label=table_row.text("label"),
+            parent=old[:-1] if len(old) > 2 else "",
+            schemes=["2021"],
+            where=table_row.where,
+            source=origin,
+        )
+        _point(graph, s, point_of.get(old))
+    for new, old in sorted(replacements(rows).items()):
+        graph.add((nuts(new), DCTERMS.replaces, nuts(old)))
+    return graph
+
+
+def _point(g: SourceGraph, s: URIRef, row: c.Row | None) -> None:
+    if row is None:
+        return
+    lat = c.decimal_in(row.text("lat"), -90, 90, row.where, "latitude")
+    lon = c.decimal_in(row.text("lon"), -180, 180, row.where, "longitude")
+    g.add((s, WGS.lat, lat))
+    g.add((s, WGS.long, lon))
+    g.add((s, LOCN.geometry, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral)))
