@@ -105,3 +105,17 @@ def live_server(pages_app: Flask) -> Iterator[str]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def app_with(settings: Settings, trig: str) -> Flask:
+    """An app over the page-test dataset plus extra TriG (a feature's or edge case's data)."""
+    from endpoint import create_app
+
+    store = OxigraphStore.memory(settings.base_iri)
+    load_trig(store, DATA / "pages.trig")
+    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in ox.parse(trig.encode("utf-8"), format=ox.RdfFormat.TRIG):
+        assert isinstance(quad.graph_name, ox.NamedNode)
+        graphs[quad.graph_name.value].append(quad.triple)
+    store.replace_graphs(dict(graphs))
+    return create_app({"TESTING": True}, settings=settings, store=store)
