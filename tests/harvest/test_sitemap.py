@@ -1,0 +1,59 @@
+"""Sitemaps and robots.txt."""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.harvest.helpers import local
+
+SM = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def parse(client: FlaskClient, url: str) -> Element:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "application/xml"
+    root: Element = SafeET.fromstring(response.data)
+    return root
+
+
+def test_sitemap_lists_entities_and_main_pages(hclient: FlaskClient) -> None:
+    root = parse(hclient, "/sitemap.xml")
+    assert root.tag == "{%s}urlset" % SM["s"]
+    locs = {
+        u.findtext("s:loc", namespaces=SM): u.findtext("s:lastmod", namespaces=SM)
+        for u in root.findall("s:url", SM)
+    }
+    for page in ("", "sparql", "catalog", ".well-known/void", "graph/source/infra"):
+        assert "http://localhost:8080/" + page in locs
+    mist = locs["http://localhost:8080/id/infrastructure/mist-e-r"]
+    assert mist is not None and mist.endswith("+00:00")
+    meta = hclient.get("/graph/meta/infra.ttl").data.decode()
+    assert mist[:19] in meta  # lastmod is the source's dct:modified
+    assert len(locs) == 5 + 2 + 2
+
+
+def test_robots_points_to_the_sitemap(hclient: FlaskClient) -> None:
+    text = hclient.get("/robots.txt").data.decode()
+    assert "Sitemap: http://localhost:8080/sitemap.xml" in text.splitlines()
+
+
+def test_sitemap_index_past_the_limit(harvest_app: Flask) -> None:
+    harvest_app.config["SITEMAP_MAX_URLS"] = 4
+    client = harvest_app.test_client()
+    root = parse(client, "/sitemap.xml")
+    assert root.tag == "{%s}sitemapindex" % SM["s"]
+    pages = [s.findtext("s:loc", namespaces=SM) for s in root.findall("s:sitemap", SM)]
+    assert pages == [f"http://localhost:8080/sitemap-{n}.xml" for n in (1, 2, 3)]
+    seen = []
+    for page in pages:
+        urls = parse(client, local(page)).findall("s:url", SM)
+        assert 1 <= len(urls) <= 4
+        seen.extend(u.findtext("s:loc", namespaces=SM) for u in urls)
+    assert len(seen) == len(set(seen)) == 9
+    assert client.get("/sitemap-4.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
