@@ -9,7 +9,6 @@ Description), :mod:`endpoint.sparql_examples` (worked examples for the editor).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
@@ -79,8 +78,7 @@ def sparql() -> Response:
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
     text = analysis.text
     if form is not QueryForm.ASK:
-        tokens = analyse(text, max_depth=settings.max_query_depth).tokens
-        text = cap_limit(text, tokens, settings.max_rows + 1)
+        text = cap_limit(text, analysis.tokens, settings.max_rows + 1)
     timeout = _timeout(proto.timeout)
     etag = _etag(store.version, media_type.value, timeout)
     if request.method in ("GET", "HEAD") and etag in request.if_none_match:
@@ -103,15 +101,15 @@ def sparql() -> Response:
             named_graphs=named_graphs,
             limits=Limits(timeout=timeout, max_rows=settings.max_rows),
             client=request.environ.get("gunicorn.socket"),
+            original=analysis.text,
         )
     except BaseException:
         slot.release()
         raise
-    body: Iterator[bytes] = _guarded(answer.body, slot)
+    body = answer.body.then(slot.release)
     if request.method == "HEAD":
-        body.close()  # type: ignore[attr-defined]
-        body = iter(())
-    response = Response(body, status=200, mimetype=media_type.value)
+        body.close()
+    response = Response([] if request.method == "HEAD" else body, status=200, mimetype=media_type.value)
     if media_type.value.startswith("text/"):
         response.content_type = f"{media_type.value}; charset=utf-8"
     if answer.truncated:
@@ -124,16 +122,6 @@ def sparql() -> Response:
         if modified is not None:
             response.last_modified = modified
     return response
-
-
-def _guarded(body: Iterator[bytes], slot: object) -> Iterator[bytes]:
-    try:
-        yield from body
-    finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
-        slot.release()  # type: ignore[attr-defined]
 
 
 def _dataset(

@@ -36,6 +36,8 @@ class Job:
     default_graphs: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
     max_rows: int
+    #: the text as the user wrote it (positions in syntax errors refer to it)
+    original: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,21 @@ def run_job(store: ox.Store, source_graphs: Sequence[ox.NamedNode], job: Job) ->
         result = store.query(job.query, **kwargs)
         return _serialise(result, job)
     except SyntaxError as exc:
-        return Outcome(error=f"query syntax error: {exc}", status=400)
+        return Outcome(error=f"query syntax error: {_user_position(exc, job)}", status=400)
     except (OSError, ValueError, TypeError) as exc:
         return Outcome(error=f"query failed: {exc}", status=400)
+
+
+def _user_position(exc: SyntaxError, job: Job) -> str:
+    """The parser's message for the user's own text (the LIMIT the endpoint added shifts it)."""
+    if job.original and job.original != job.query:
+        try:
+            ox.Store().query(job.original)  # empty store: parses, evaluates nothing
+        except SyntaxError as original:
+            return str(original)
+        except (OSError, ValueError, TypeError):
+            pass
+    return str(exc)
 
 
 def _serialise(result: Any, job: Job) -> Outcome:

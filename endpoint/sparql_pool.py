@@ -27,7 +27,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,8 @@ from endpoint.sparql_exec import Job, Outcome, run_job
 
 _HEADER = struct.Struct("!Q")
 CHUNK = 64 * 1024
+#: answers up to this size are read at once and the worker is freed before sending
+SPOOL_BYTES = 1 << 20
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
 MAX_JOBS_PER_WORKER = 500
 
@@ -206,7 +208,7 @@ class WorkerPool:
         timeout: float,
         queue_wait: float,
         client: socket.socket | None = None,
-    ) -> tuple[Outcome, Iterator[bytes]]:
+    ) -> tuple[Outcome, Body]:
         """Run ``job``; return its outcome (body empty) and an iterator over the body.
 
         The iterator must be exhausted or closed: it gives the worker back.
@@ -262,23 +264,109 @@ class WorkerPool:
                     poller.unregister(client)  # pipelined data: stop watching
                     watch_client = False
 
-    def _body(self, worker: Worker, length: int) -> Iterator[bytes]:
-        done = False
-        try:
-            left = length
-            while left > 0:
-                chunk = worker.sock.recv(min(CHUNK, left))
-                if not chunk:
-                    raise EOFError("worker closed the stream early")
-                left -= len(chunk)
-                yield chunk
-            done = True
-        finally:
-            if done:
-                self._release(worker)
-            else:  # client stopped reading mid-body: the worker is in an unknown state
+    def _body(self, worker: Worker, length: int) -> Body:
+        if length <= SPOOL_BYTES:  # small answer: read it now and give the worker back
+            try:
+                data = _recv_exact(worker.sock, length)
+            except (OSError, EOFError) as exc:
                 self._kill(worker)
                 self._release(None)
+                raise WorkerKilled(f"the query worker died: {exc}", "crash") from exc
+            self._release(worker)
+            return Body([data] if data else [], None)
+        return Body(_Stream(self, worker, length), None)
+
+    def finish(self, worker: Worker, complete: bool) -> None:
+        """Give a worker back after its answer was streamed (or kill it if cut short)."""
+        if complete:
+            self._release(worker)
+        else:  # the client stopped reading mid-body: the worker is in an unknown state
+            self._kill(worker)
+            self._release(None)
+
+
+class _Stream:
+    """Iterator over a large answer, read from the worker socket chunk by chunk."""
+
+    def __init__(self, pool: WorkerPool, worker: Worker, length: int) -> None:
+        self._pool = pool
+        self._worker = worker
+        self._left = length
+        self._finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._left <= 0:
+            self.close()
+            raise StopIteration
+        chunk = self._worker.sock.recv(min(CHUNK, self._left))
+        if not chunk:
+            self.close()
+            raise EOFError("the query worker closed the stream early")
+        self._left -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._pool.finish(self._worker, self._left <= 0)
+
+
+class Body:
+    """The answer's bytes: an iterable whose ``close()`` always runs the clean-up.
+
+    A generator that was never started ignores ``close()``; this wrapper does not, so a
+    HEAD request or an unread response still gives the worker (and the client's slot) back.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], on_close: Callable[[], None] | None) -> None:
+        self._chunks = chunks
+        self._iter: Iterator[bytes] | None = None
+        self._on_close = on_close
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._iter is None:
+            self._iter = iter(self._chunks)
+        try:
+            return next(self._iter)
+        except StopIteration:
+            self.close()
+            raise
+
+    def then(self, callback: Callable[[], None]) -> Body:
+        """Run ``callback`` (once) when the body is closed or exhausted."""
+        previous = self._on_close
+
+        def both() -> None:
+            try:
+                if previous is not None:
+                    previous()
+            finally:
+                callback()
+
+        self._on_close = both
+        return self
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def _client_gone(client: socket.socket) -> bool:

@@ -28,7 +28,7 @@ READ_ONLY = (
 #: offers for SELECT/ASK, server preference first: (format, media types it answers to)
 RESULT_OFFERS: tuple[tuple[ResultFormat, tuple[str, ...]], ...] = (
     (ResultFormat.JSON, (ResultFormat.JSON.value, "application/json")),
-    (ResultFormat.XML, (ResultFormat.XML.value, "application/xml", "text/xml")),
+    (ResultFormat.XML, (ResultFormat.XML.value, "application/xml")),
     (ResultFormat.CSV, (ResultFormat.CSV.value,)),
     (ResultFormat.TSV, (ResultFormat.TSV.value,)),
 )
@@ -163,7 +163,9 @@ def _pick(
     return chosen
 
 
-def choose_format(form: QueryForm, accept: MIMEAccept, override: str | None) -> ResultFormat | RdfFormat:
+def choose_format(
+    form: QueryForm, accept: MIMEAccept, override: str | None
+) -> ResultFormat | RdfFormat:
     """The media type of the answer: ``format=`` first, then ``Accept`` with q-values.
 
     Raises:

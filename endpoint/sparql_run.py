@@ -11,7 +11,6 @@ import atexit
 import io
 import socket
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -21,7 +20,7 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from endpoint.sparql_exec import Job
 from endpoint.sparql_guard import QueryForm
-from endpoint.sparql_pool import PoolBusy, WorkerKilled, WorkerPool, memory_opener, snapshot_opener
+from endpoint.sparql_pool import Body, PoolBusy, WorkerKilled, WorkerPool, memory_opener, snapshot_opener
 from riikg.config import Settings, StoreKind
 from riikg.namespaces import PREFIXES
 from riikg.store import QueryFailed, QueryTimeout, RdfFormat, ResultFormat, Store
@@ -40,7 +39,7 @@ class Limits:
 
 @dataclass
 class Answer:
-    body: Iterator[bytes]
+    body: Body
     truncated: bool
 
 
@@ -112,11 +111,20 @@ def execute(
     named_graphs: list[str] | None,
     limits: Limits,
     client: socket.socket | None = None,
+    original: str = "",
 ) -> Answer:
     """Run ``query``; raise QueryFailed (400), QueryTimeout (503) or ServiceUnavailable."""
     if isinstance(store, OxigraphStore):
         return _embedded(
-            store, settings, query, media_type, default_graphs, named_graphs, limits, client
+            store,
+            settings,
+            query,
+            media_type,
+            default_graphs,
+            named_graphs,
+            limits,
+            client,
+            original,
         )
     return _remote(store, query, form, media_type, default_graphs, named_graphs, limits)
 
@@ -130,6 +138,7 @@ def _embedded(
     named_graphs: list[str] | None,
     limits: Limits,
     client: socket.socket | None,
+    original: str,
 ) -> Answer:
     pool = get_pool(store, settings)
     job = Job(
@@ -138,11 +147,10 @@ def _embedded(
         default_graphs=None if default_graphs is None else tuple(default_graphs),
         named_graphs=None if named_graphs is None else tuple(named_graphs),
         max_rows=limits.max_rows,
+        original=original,
     )
     try:
-        outcome, body = pool.run(
-            job, timeout=limits.timeout, queue_wait=QUEUE_WAIT, client=client
-        )
+        outcome, body = pool.run(job, timeout=limits.timeout, queue_wait=QUEUE_WAIT, client=client)
     except PoolBusy as exc:
         raise ServiceUnavailable(f"{exc}; retry shortly", retry_after=5) from exc
     except WorkerKilled as exc:
@@ -153,7 +161,7 @@ def _embedded(
             ) from exc
         raise ServiceUnavailable(str(exc), retry_after=5) from exc
     if outcome.error:
-        body.close()  # type: ignore[attr-defined]
+        body.close()
         if outcome.status >= 500:
             raise ServiceUnavailable(outcome.error, retry_after=5)
         raise QueryFailed(outcome.error)
@@ -179,7 +187,7 @@ def _remote(
         )
 
     if form is QueryForm.ASK:
-        return Answer(iter([ask(media_type)]), False)
+        return Answer(Body([ask(media_type)], None), False)
     if isinstance(media_type, RdfFormat):
         raw = ask(RdfFormat.NTRIPLES)
         triples = list(islice(ox.parse(raw, format=ox.RdfFormat.N_TRIPLES), limits.max_rows + 1))
@@ -189,7 +197,7 @@ def _remote(
         ox.serialize(
             (t.triple for t in triples[: limits.max_rows]), out, format=fmt, prefixes=prefixes
         )
-        return Answer(iter([out.getvalue()]), len(triples) > limits.max_rows)
+        return Answer(Body([out.getvalue()], None), len(triples) > limits.max_rows)
     # SELECT: fetch JSON (every server speaks it), count natively, pass through when complete
     fetch = ResultFormat.JSON if media_type is ResultFormat.CSV else media_type
     raw = ask(fetch)
@@ -198,16 +206,16 @@ def _remote(
     except (SyntaxError, ValueError) as exc:
         raise QueryFailed(f"the store answered unreadable results: {exc}") from exc
     if not isinstance(solutions, ox.QuerySolutions):
-        return Answer(iter([raw]), False)
+        return Answer(Body([raw], None), False)
     names = [v.value for v in solutions.variables]
     rows = list(islice(solutions, limits.max_rows + 1))
     truncated = len(rows) > limits.max_rows
     if not truncated and fetch is media_type:
-        return Answer(iter([raw]), False)
+        return Answer(Body([raw], None), False)
     lines = ["\t".join(f"?{n}" for n in names)]
     for row in rows[: limits.max_rows]:
         lines.append("\t".join("" if row[n] is None else str(row[n]) for n in names))
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     body = parsed.serialize(format=RESULT_FORMATS[ResultFormat(media_type)]) or b""
-    return Answer(iter([body]), truncated)
+    return Answer(Body([body], None), truncated)

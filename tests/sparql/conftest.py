@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from riikg.config import Settings, StoreKind
+from riikg.store import Store
 from riikg.store.oxigraph import OxigraphStore
+from tests.sparql.helpers import Backend
 
 DATA = Path(__file__).parent / "data"
 BASE = "http://localhost:8080/"
@@ -53,3 +55,37 @@ def sparql_app(sample_store: OxigraphStore) -> Iterator[Flask]:
 def sc(sparql_app: Flask) -> Iterator[FlaskClient]:
     with sparql_app.test_client() as c:
         yield c
+
+
+@pytest.fixture(params=["embedded", "virtuoso"])
+def backend(request: pytest.FixtureRequest, sparql_app: Flask) -> Iterator[Backend]:
+    """The protocol tests run over the embedded store and over a real Virtuoso."""
+    if request.param == "embedded":
+        with sparql_app.test_client() as c:
+            yield Backend("embedded", c, get_app_store(sparql_app))
+        return
+    app = request.getfixturevalue("virtuoso_sparql_app")
+    with app.test_client() as c:
+        yield Backend("virtuoso", c, get_app_store(app))
+
+
+def get_app_store(app: Flask) -> Store:
+    store: Store = app.extensions["riikg"]["store"]
+    return store
+
+
+@pytest.fixture(scope="session")
+def virtuoso_sparql_app(request: pytest.FixtureRequest) -> Flask:
+    try:
+        from riikg.store.remote import RemoteStore  # noqa: F401
+    except ImportError:
+        pytest.skip("riikg.store.remote is not written yet")
+    try:
+        server = request.getfixturevalue("virtuoso_server")
+    except pytest.FixtureLookupError:
+        pytest.skip("tests/servers.py has no virtuoso_server fixture yet")
+    return _virtuoso_app(server)
+
+
+def _virtuoso_app(server: object) -> Flask:  # pragma: no cover - filled in with RemoteStore
+    raise NotImplementedError

@@ -1,0 +1,151 @@
+"""The pre-parse guard: tokenizer-aware depth scan, SERVICE, updates, dataset, LIMIT cap."""
+
+from __future__ import annotations
+
+import pytest
+
+from endpoint.sparql_guard import (
+    GuardError,
+    QueryForm,
+    analyse,
+    cap_limit,
+    check_services,
+    decode_escapes,
+    tokenize,
+)
+
+
+def depth(text: str) -> int:
+    return tokenize(text)[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ASK {}", 1),
+        ('ASK { FILTER("{{{{((((" != "x") }', 2),
+        ("ASK { FILTER('''{{{\n(((''' != \"\"\"}}}\"\"\") }", 2),
+        ("ASK { # {{{{{{ ((((( \n }", 1),
+        ("ASK { <http://x/(((> ?p ?o }", 1),
+        ('ASK { ?s ?p "a\\"{{{" }', 1),
+        ("ASK { [ ?p [ ?q ( 1 2 ) ] ] }", 4),
+        ("ASK { FILTER(?a < ?b && ?c > (1)) }", 3),
+    ],
+)
+def test_depth_ignores_brackets_in_strings_iris_comments(text: str, expected: int) -> None:
+    assert depth(text) == expected
+
+
+def test_depth_cap_stops_early() -> None:
+    hostile = "ASK " + "{" * 3000 + "}" * 3000
+    with pytest.raises(GuardError, match="too deeply nested"):
+        analyse(hostile, max_depth=128)
+    assert analyse("ASK " + "{" * 128 + "}" * 128, max_depth=128).max_depth == 128
+
+
+def test_escaped_brackets_count_too() -> None:
+    """\\u escapes may stand for any character (SPARQL 1.1 19.2): scan the decoded text too."""
+    hostile = "ASK " + "\\u007B" * 200 + "\\u007D" * 200
+    with pytest.raises(GuardError, match="too deeply nested"):
+        analyse(hostile, max_depth=128)
+
+
+def test_unterminated_string_is_refused() -> None:
+    with pytest.raises(GuardError, match="unterminated string"):
+        analyse('SELECT * { ?s ?p "abc }', max_depth=128)
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("SELECT * {}", QueryForm.SELECT),
+        ("  # comment\nPREFIX ex: <http://e/> BASE <http://b/> ask {}", QueryForm.ASK),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", QueryForm.CONSTRUCT),
+        ("DESCRIBE <http://e/x>", QueryForm.DESCRIBE),
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", QueryForm.UPDATE),
+        ("PREFIX ex: <http://e/> DELETE WHERE { ?s ?p ?o }", QueryForm.UPDATE),
+        ("LOAD <http://example.org/x>", QueryForm.UPDATE),
+        ("drop all", QueryForm.UPDATE),
+        ("CLEAR DEFAULT", QueryForm.UPDATE),
+        ("WITH <g:1> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", QueryForm.UPDATE),
+        ("\\u0049NSERT DATA { <a:b> <a:c> <a:d> }", QueryForm.UPDATE),
+        ("nonsense", QueryForm.UNKNOWN),
+    ],
+)
+def test_query_form(text: str, form: QueryForm) -> None:
+    assert analyse(text, max_depth=128).form is form
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "SELECT * { SERVICE SILENT <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX x: <http://127.0.0.1:9/> SELECT * { service x:sparql { ?s ?p ?o } }",
+        "SELECT * { { SELECT * { SERVICE <http://127.0.0.1:9/> {} } } }",
+        "ASK { FILTER EXISTS { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } }",
+        "SELECT * { SERVIC\\u0045 <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    ],
+)
+def test_service_refused_unless_allowed(text: str) -> None:
+    analysis = analyse(text, max_depth=128)
+    with pytest.raises(GuardError) as info:
+        check_services(analysis, ())
+    assert info.value.status == 403
+    check_services(analysis, ("http://127.0.0.1:9/", "http://127.0.0.1:9/sparql"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { VALUES ?e { <http://127.0.0.1:9/> } SERVICE ?e { ?s ?p ?o } }",
+        "SELECT * { BIND(<http://127.0.0.1:9/> AS ?e) SERVICE SILENT ?e { ?s ?p ?o } }",
+    ],
+)
+def test_service_with_variable_always_refused(text: str) -> None:
+    with pytest.raises(GuardError) as info:
+        analyse(text, max_depth=128)
+    assert info.value.status == 403
+
+
+def test_service_word_in_strings_and_names_is_not_service() -> None:
+    text = 'PREFIX ex: <http://e/> SELECT * { ?s ex:service "SERVICE <http://x/>" } # SERVICE ?x'
+    assert analyse(text, max_depth=128).services == []
+
+
+def test_dataset_clauses_are_lifted() -> None:
+    text = (
+        "PREFIX g: <http://localhost:8080/graph/>\n"
+        "SELECT * FROM g:source/a FROM NAMED <http://localhost:8080/graph/meta/a> "
+        "WHERE { ?s ?p ?o }"
+    )
+    analysis = analyse(text, max_depth=128)
+    assert analysis.default_graphs == ["http://localhost:8080/graph/source/a"]
+    assert analysis.named_graphs == ["http://localhost:8080/graph/meta/a"]
+    assert "FROM" not in analysis.text
+    assert len(analysis.text) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * {}", "SELECT * {}\nLIMIT 11\n"),
+        ("SELECT * {} # no newline", "SELECT * {} # no newline\nLIMIT 11\n"),
+        ("SELECT * {} LIMIT 3", "SELECT * {} LIMIT 3"),
+        ("SELECT * {} OFFSET 2 LIMIT 3000", "SELECT * {} OFFSET 2 LIMIT 11"),
+        ("SELECT * {} limit 3000 offset 5", "SELECT * {} limit 11 offset 5"),
+        ("SELECT * {} VALUES ?x { 1 }", "SELECT * {} LIMIT 11\nVALUES ?x { 1 }"),
+        (
+            "SELECT * { { SELECT * {} LIMIT 99 } } ORDER BY ?x",
+            "SELECT * { { SELECT * {} LIMIT 99 } } ORDER BY ?x\nLIMIT 11\n",
+        ),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\nLIMIT 11\n"),
+    ],
+)
+def test_cap_limit(text: str, expected: str) -> None:
+    assert cap_limit(text, tokenize(text)[0], 11) == expected
+
+
+def test_decode_escapes() -> None:
+    assert decode_escapes("\\u0041\\U0001F600") == "A\U0001f600"
+    assert decode_escapes("\\uD800") == "\ufffd"
