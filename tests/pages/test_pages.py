@@ -89,9 +89,7 @@ def test_incoming_paging(settings: Settings) -> None:
     assert "Page 2 of 3" in second
 
 
-def test_sparql_link_carries_the_query(
-    pclient: FlaskClient, pages_store: OxigraphStore
-) -> None:
+def test_sparql_link_carries_the_query(pclient: FlaskClient, pages_store: OxigraphStore) -> None:
     page = html(pclient, "/id/infrastructure/mist-e-r")
     link = re.search(r'href="(/sparql\?query=[^"]+)"', page)
     assert link is not None
