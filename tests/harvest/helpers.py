@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyshacl
 from flask.testing import FlaskClient
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import SH
 
 DATA = Path(__file__).parent / "data"
@@ -54,7 +54,7 @@ def get_graph(client: FlaskClient, url: str, accept: str = "text/turtle") -> Gra
     return Graph().parse(data=response.data, format=fmt)
 
 
-def local(url: str | URIRef, base: str = "http://localhost:8080/") -> str:
+def local(url: object, base: str = "http://localhost:8080/") -> str:
     """The path part of a public URL (the test client talks to the app directly)."""
     text = str(url)
     assert text.startswith(base), text

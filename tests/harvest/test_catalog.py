@@ -95,7 +95,7 @@ def test_datasets_distributions_and_service(hclient: FlaskClient) -> None:
         checksum = g.value(dist, SPDX.checksum)
         assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         assert str(g.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
-        assert int(g.value(dist, DCAT.byteSize)) == len(body)
+        assert int(str(g.value(dist, DCAT.byteSize))) == len(body)
         assert str(g.value(dist, DCAT.mediaType)).startswith(
             "http://www.iana.org/assignments/media-types/"
         )

@@ -52,11 +52,11 @@ def test_identify_formats_and_sets(oai: FlaskClient) -> None:
     assert root.findtext("o:Identify/o:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
     assert root.findtext("o:Identify/o:adminEmail", namespaces=NS) == "riikg@example.org"
     formats = call(oai, verb="ListMetadataFormats")
-    prefixes = [e.text for e in formats.iter("{%s}metadataPrefix" % NS["o"])]
+    prefixes = [e.text for e in formats.iter("{{{}}}metadataPrefix".format(NS["o"]))]
     assert prefixes == ["oai_dc", "dcat_ap"]
     only_dc = call(oai, verb="ListMetadataFormats", identifier=MIST)
-    assert [e.text for e in only_dc.iter("{%s}metadataPrefix" % NS["o"])] == ["oai_dc"]
-    sets = [e.text for e in call(oai, verb="ListSets").iter("{%s}setSpec" % NS["o"])]
+    assert [e.text for e in only_dc.iter("{{{}}}metadataPrefix".format(NS["o"]))] == ["oai_dc"]
+    sets = [e.text for e in call(oai, verb="ListSets").iter("{{{}}}setSpec".format(NS["o"]))]
     assert sets == ["datasets", "infrastructures", "source", "source:infra", "source:regions"]
 
 
@@ -85,7 +85,8 @@ def test_harvest_every_record_through_resumption_tokens(oai: FlaskClient) -> Non
     mist = records[identifiers.index(MIST)]
     description = mist.findtext("o:metadata/oai_dc:dc/dc:description", namespaces=NS)
     assert description == 'Laboratory for materials & <advanced> manufacturing "tests".'
-    assert mist.findtext("o:metadata/oai_dc:dc/dc:coverage", namespaces=NS).endswith("ITH55")
+    coverage = mist.findtext("o:metadata/oai_dc:dc/dc:coverage", namespaces=NS)
+    assert coverage is not None and coverage.endswith("ITH55")
     headers, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc")
     assert [h.findtext("o:identifier", namespaces=NS) for h in headers] == identifiers
     datasets, _ = harvest(oai, "ListRecords", metadataPrefix="dcat_ap")
@@ -156,7 +157,8 @@ def test_error_conditions(oai: FlaskClient, args: dict[str, str], code: str) -> 
     root = call(oai, **args)
     assert error_code(root) == code
     if code in ("badVerb", "badArgument"):
-        assert root.find("o:request", NS).attrib == {}
+        request = root.find("o:request", NS)
+        assert request is not None and request.attrib == {}
 
 
 def test_repeated_argument_is_bad(oai: FlaskClient) -> None:

@@ -23,7 +23,7 @@ def parse(client: FlaskClient, url: str) -> Element:
 
 def test_sitemap_lists_entities_and_main_pages(hclient: FlaskClient) -> None:
     root = parse(hclient, "/sitemap.xml")
-    assert root.tag == "{%s}urlset" % SM["s"]
+    assert root.tag == "{{{}}}urlset".format(SM["s"])
     locs = {
         u.findtext("s:loc", namespaces=SM): u.findtext("s:lastmod", namespaces=SM)
         for u in root.findall("s:url", SM)
@@ -46,10 +46,10 @@ def test_sitemap_index_past_the_limit(harvest_app: Flask) -> None:
     harvest_app.config["SITEMAP_MAX_URLS"] = 4
     client = harvest_app.test_client()
     root = parse(client, "/sitemap.xml")
-    assert root.tag == "{%s}sitemapindex" % SM["s"]
+    assert root.tag == "{{{}}}sitemapindex".format(SM["s"])
     pages = [s.findtext("s:loc", namespaces=SM) for s in root.findall("s:sitemap", SM)]
     assert pages == [f"http://localhost:8080/sitemap-{n}.xml" for n in (1, 2, 3)]
-    seen = []
+    seen: list[str | None] = []
     for page in pages:
         urls = parse(client, local(page)).findall("s:url", SM)
         assert 1 <= len(urls) <= 4
