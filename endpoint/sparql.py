@@ -8,7 +8,6 @@ Description), :mod:`endpoint.sparql_examples` (worked examples for the editor).
 
 from __future__ import annotations
 
-import hashlib
 
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
@@ -80,9 +79,6 @@ def sparql() -> Response:
     if form is not QueryForm.ASK:
         text = cap_limit(text, analysis.tokens, settings.max_rows + 1)
     timeout = _timeout(proto.timeout)
-    etag = _etag(store.version, media_type.value, timeout)
-    if request.method in ("GET", "HEAD") and etag in request.if_none_match:
-        return _not_modified(etag)
     slot = client_slot(request.remote_addr or "-", settings.max_concurrent_per_client)
     if slot is None:
         raise TooManyRequests(
@@ -116,11 +112,7 @@ def sparql() -> Response:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
     response.headers["X-Query-Timeout"] = f"{timeout:g}"
-    if request.method in ("GET", "HEAD"):
-        response.set_etag(etag.strip('"'), weak=True)
-        modified = store.modified
-        if modified is not None:
-            response.last_modified = modified
+    # ETag / Last-Modified / 304 for GET: the global hook in endpoint/caching.py
     return response
 
 
@@ -160,19 +152,6 @@ def _timeout(raw: str | None) -> float:
     if not value > 0:
         raise BadRequest("timeout must be > 0 seconds")
     return min(value, settings.query_timeout_max)
-
-
-def _etag(version: int, media: str, timeout: float) -> str:
-    digest = hashlib.sha256(
-        f"{version}\n{request.full_path}\n{request.get_data()!r}\n{media}\n{timeout}".encode()
-    ).hexdigest()[:32]
-    return f'"sparql-{version}-{digest}"'
-
-
-def _not_modified(etag: str) -> Response:
-    response = Response(status=304)
-    response.set_etag(etag.strip('"'), weak=True)
-    return response
 
 
 def _no_query(fmt: str | None) -> Response:

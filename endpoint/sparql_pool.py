@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import resource
 import select
 import signal
 import socket
@@ -39,6 +40,8 @@ _HEADER = struct.Struct("!Q")
 CHUNK = 64 * 1024
 #: answers up to this size are read at once and the worker is freed before sending
 SPOOL_BYTES = 1 << 20
+#: memory a worker may allocate beyond what it inherited (its data segment is capped)
+WORKER_MEMORY = 2 << 30
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
 MAX_JOBS_PER_WORKER = 500
 
@@ -103,6 +106,20 @@ def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no
         sock.sendall(outcome.body)
 
 
+def _limit_memory(extra: int) -> None:
+    """In the child: cap the data segment at its size now plus ``extra`` bytes (SECURITY C7).
+
+    A query that needs more (huge ORDER BY, GROUP BY, DISTINCT) fails in its own worker.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            data_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmData:"))
+        limit = data_kb * 1024 + extra
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (OSError, ValueError, StopIteration):  # pragma: no cover - not Linux
+        pass
+
+
 def _close_inherited_fds(keep: int) -> None:
     """In the child: close every inherited descriptor except stdio and ``keep``.
 
@@ -137,6 +154,7 @@ class WorkerPool:
                 parent_sock.close()
                 gc.disable()
                 _close_inherited_fds(child_sock.fileno())
+                _limit_memory(WORKER_MEMORY)
                 _child_main(child_sock, self._opener)
             except BaseException:
                 code = 1

@@ -362,3 +362,17 @@ def test_update_via_direct_type_is_forbidden(backend: Backend) -> None:
     r = backend.client.post("/sparql", data=b"CLEAR ALL", content_type="application/sparql-update")
     assert r.status_code == 403
     assert b"read-only" in r.data
+
+
+def test_get_answers_carry_validators_and_304(backend: Backend) -> None:
+    q = {"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 1"}
+    first = backend.client.get("/sparql", query_string=q)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    again = backend.client.get("/sparql", query_string=q, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    other = backend.client.get(
+        "/sparql", query_string=q, headers={"If-None-Match": etag, "Accept": "text/csv"}
+    )
+    assert other.status_code == 200 and other.headers["ETag"] != etag
