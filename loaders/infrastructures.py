@@ -8,10 +8,10 @@ earlier one with ``owl:sameAs`` (never silently duplicated):
 * curated -> MERIL: the MERIL name quoted in ``coord_source``, else equal name/acronym
   when ``coord_source`` says MERIL; curated -> ESFRI: equal name or acronym.
 
-Slugs follow docs/model.md; a slug already used by an earlier bundled source gets the
-suffix ``-{source id}`` (``-meril``, ``-riis``) so IRIs of different sources never merge
-by accident. Each loader reads the earlier sources' files (listed after its own in the
-manifest) to compute the same slugs.
+Slugs follow docs/model.md; across the three sources the curated RIIs keep their slug, an
+ESFRI slug already taken gets ``-esfri`` and a MERIL one ``-meril``, so IRIs of different
+sources never merge by accident. Each loader reads the other two sources' files (listed
+after its own in the manifest) to compute the same slugs and links.
 """
 
 from __future__ import annotations
@@ -179,31 +179,6 @@ def _year_or_blank(text: str) -> str:
     return text if re.fullmatch(r"\d{4}", text.strip()) else ""
 
 
-def load_esfri(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
-    """Loader ``esfri``: files ``esfri_roadmap_2016.csv`` and the NUTS polygons."""
-    finder = region_finder(source.files[1]) if len(source.files) > 1 else None
-    records = esfri_records(source.files[0], _option(source, "record_source"), finder)
-    network = mint(base_iri, Kind.NETWORK, slugify(ESFRI_NETWORK))
-    graph.add((network, RDF.type, RIIKG.Network))
-    graph.add((network, SKOS.prefLabel, Literal(ESFRI_NETWORK, lang="en")))
-    graph.add(
-        (
-            network,
-            DCTERMS.description,
-            Literal(
-                "Projects and landmarks of the 2016 roadmap of the European Strategy Forum "
-                "on Research Infrastructures (ESFRI).",
-                lang="en",
-            ),
-        )
-    )
-    graph.add((network, DCTERMS.source, c.http_iri(_option(source, "record_source"), source.id)))
-    Emitter(graph, base_iri).emit(records)
-    return graph
-
-
 # --- MERIL ----------------------------------------------------------------------------------
 
 
@@ -256,32 +231,6 @@ def _index(records: Sequence[Infrastructure], slugs: Sequence[str]) -> dict[str,
 def _avoid(slugs: list[str], taken: set[str], suffix: str) -> list[str]:
     """Give slugs already used by an earlier source the suffix ``-{source id}``."""
     return [f"{s}-{suffix}" if s in taken else s for s in slugs]
-
-
-def meril_slugs(records: list[Infrastructure], esfri_slugs: set[str]) -> list[str]:
-    return _avoid(assign_slugs(records), esfri_slugs, "meril")
-
-
-def load_meril(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
-    """Loader ``meril``: files MERIL GeoJSON, NUTS polygons, ESFRI CSV (for links and slugs)."""
-    if len(source.files) != 3:
-        raise LoadError(source.id, "three files: MERIL GeoJSON, NUTS polygons, ESFRI CSV")
-    finder = region_finder(source.files[1])
-    records = meril_records(source.files[0], finder, _option(source, "record_source"))
-    esfri = esfri_records(source.files[2], _option(source, "esfri_source"), None)
-    esfri_slugs = assign_slugs(esfri)
-    esfri_index = _index(esfri, esfri_slugs)
-    slugs = meril_slugs(records, set(esfri_slugs))
-    for record, slug in zip(records, slugs, strict=True):
-        record.slug = slug
-        for key in sorted(_keys(record)):
-            if key in esfri_index:
-                record.same_as.append(mint(base_iri, Kind.INFRASTRUCTURE, esfri_index[key]))
-                break
-    Emitter(graph, base_iri).emit(records)
-    return graph
 
 
 # --- curated RIIs ---------------------------------------------------------------------------
@@ -372,25 +321,58 @@ def riis_records(path: Path) -> list[tuple[Infrastructure, str]]:
     return out
 
 
-def load_riis(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
-    """Loader ``riis``: files riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV."""
-    if len(source.files) != 4:
-        raise LoadError(source.id, "four files: riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV")
-    pairs = riis_records(source.files[0])
-    records = [r for r, _ in pairs]
-    finder = region_finder(source.files[2])
-    esfri = esfri_records(source.files[3], "https://example.invalid/", None)
-    esfri_slugs = assign_slugs(esfri)
-    meril = meril_records(source.files[1], finder, "https://example.invalid/")
-    m_slugs = meril_slugs(meril, set(esfri_slugs))
-    meril_by_name = {r.names["en"]: s for r, s in zip(meril, m_slugs, strict=True)}
+# --- the three together ----------------------------------------------------------------------
+
+
+@dataclass
+class Bundle:
+    """The three bundled infrastructure sources with final slugs and cross-source links."""
+
+    riis: list[Infrastructure]
+    esfri: list[Infrastructure]
+    meril: list[Infrastructure]
+
+
+def bundle(
+    base_iri: str,
+    *,
+    riis_path: Path,
+    esfri_path: Path,
+    meril_path: Path,
+    polygons_path: Path,
+    esfri_source: str = "https://example.invalid/",
+    meril_source: str = "https://example.invalid/",
+) -> Bundle:
+    """Records of the three sources with slugs and ``owl:sameAs`` links.
+
+    Slug precedence: curated RIIs, then ESFRI (``-esfri`` on a clash), then MERIL
+    (``-meril``). Links go from the later-loaded source to the earlier one (MERIL -> ESFRI,
+    curated -> MERIL and ESFRI), so each source only points at IRIs already in the store.
+    """
+    finder = region_finder(polygons_path)
+    pairs = riis_records(riis_path)
+    riis = [r for r, _ in pairs]
+    esfri = esfri_records(esfri_path, esfri_source, finder)
+    meril = meril_records(meril_path, finder, meril_source)
+    r_slugs = assign_slugs(riis)
+    e_slugs = _avoid(assign_slugs(esfri), set(r_slugs), "esfri")
+    m_slugs = _avoid(assign_slugs(meril), set(r_slugs) | set(e_slugs), "meril")
+    for records, slugs in ((riis, r_slugs), (esfri, e_slugs), (meril, m_slugs)):
+        for record, slug in zip(records, slugs, strict=True):
+            record.slug = slug
+    esfri_index = _index(esfri, e_slugs)
     meril_index = _index(meril, m_slugs)
-    esfri_index = _index(esfri, esfri_slugs)
-    slugs = _avoid(assign_slugs(records), set(esfri_slugs) | set(m_slugs), source.id)
-    for (record, coord), slug in zip(pairs, slugs, strict=True):
-        record.slug = slug
+    meril_by_name = {r.names["en"]: s for r, s in zip(meril, m_slugs, strict=True)}
+
+    def link(record: Infrastructure, slug: str | None) -> None:
+        if slug:
+            record.same_as.append(mint(base_iri, Kind.INFRASTRUCTURE, slug))
+
+    for record in meril:
+        link(
+            record, next((esfri_index[k] for k in sorted(_keys(record)) if k in esfri_index), None)
+        )
+    for record, coord in pairs:
         keys = sorted(_keys(record))
         if "MERIL" in coord:
             quoted = _QUOTED.findall(coord)
@@ -398,9 +380,68 @@ def load_riis(
             target = target or next((meril_index[k] for k in keys if k in meril_index), None)
             if target is None:
                 raise LoadError(record.at("coord_source"), "the name of a loaded MERIL point")
-            record.same_as.append(mint(base_iri, Kind.INFRASTRUCTURE, target))
-        hit = next((esfri_index[k] for k in keys if k in esfri_index), None)
-        if hit:
-            record.same_as.append(mint(base_iri, Kind.INFRASTRUCTURE, hit))
+            link(record, target)
+        link(record, next((esfri_index[k] for k in keys if k in esfri_index), None))
+    return Bundle(riis, esfri, meril)
+
+
+def esfri_network(graph: SourceGraph, base_iri: str, record_source: str) -> None:
+    """The ``riikg:Network`` of the ESFRI Roadmap 2016."""
+    network = mint(base_iri, Kind.NETWORK, slugify(ESFRI_NETWORK))
+    graph.add((network, RDF.type, RIIKG.Network))
+    graph.add((network, SKOS.prefLabel, Literal(ESFRI_NETWORK, lang="en")))
+    description = (
+        "Projects and landmarks of the 2016 roadmap of the European Strategy Forum "
+        "on Research Infrastructures (ESFRI)."
+    )
+    graph.add((network, DCTERMS.description, Literal(description, lang="en")))
+    graph.add((network, DCTERMS.source, c.http_iri(record_source, "record_source")))
+
+
+def _links_to_esfri(records: list[Infrastructure], esfri: list[Infrastructure], base: str) -> bool:
+    targets = {mint(base, Kind.INFRASTRUCTURE, r.slug) for r in esfri}
+    return any(t in targets for r in records for t in r.same_as)
+
+
+def _files(source: Source, roles: tuple[str, ...]) -> dict[str, Path]:
+    if len(source.files) != len(roles):
+        raise LoadError(source.id, f"{len(roles)} files: " + ", ".join(roles))
+    return {f"{role}_path": path for role, path in zip(roles, source.files, strict=True)}
+
+
+def load_esfri(
+    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
+) -> Graph:
+    """Loader ``esfri``: files ESFRI CSV, NUTS polygons, curated riis.csv, MERIL GeoJSON."""
+    files = _files(source, ("esfri", "polygons", "riis", "meril"))
+    record_source = _option(source, "record_source")
+    records = bundle(base_iri, esfri_source=record_source, **files).esfri
+    esfri_network(graph, base_iri, record_source)
     Emitter(graph, base_iri).emit(records)
+    return graph
+
+
+def load_meril(
+    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
+) -> Graph:
+    """Loader ``meril``: files MERIL GeoJSON, NUTS polygons, ESFRI CSV, curated riis.csv."""
+    files = _files(source, ("meril", "polygons", "esfri", "riis"))
+    found = bundle(base_iri, meril_source=_option(source, "record_source"), **files)
+    if _links_to_esfri(found.meril, found.esfri, base_iri):
+        # the ESFRI infrastructures this source links to are validated with it (their
+        # neighbourhood comes from the store); they name the network, so describe it here too
+        esfri_network(graph, base_iri, _option(source, "esfri_source"))
+    Emitter(graph, base_iri).emit(found.meril)
+    return graph
+
+
+def load_riis(
+    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
+) -> Graph:
+    """Loader ``riis``: files riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV."""
+    files = _files(source, ("riis", "meril", "polygons", "esfri"))
+    found = bundle(base_iri, **files)
+    if _links_to_esfri(found.riis, found.esfri, base_iri):
+        esfri_network(graph, base_iri, _option(source, "esfri_source"))
+    Emitter(graph, base_iri).emit(found.riis)
     return graph
