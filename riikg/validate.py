@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pyshacl
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -122,7 +123,11 @@ class Finding:
     @property
     def path_label(self) -> str | None:
         """The path as a prefixed name (``skos:prefLabel``), for people."""
-        return short(self.path) if self.path else None
+        if not self.path:
+            return None
+        inverse = self.path.startswith("^")
+        text = " / ".join(short(p) for p in self.path.lstrip("^").split(" / "))
+        return f"^{text}" if inverse else text
 
     @property
     def shape_label(self) -> str | None:
@@ -254,6 +259,32 @@ def _text(node: Node | None) -> str | None:
     return str(node)
 
 
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    """A result path as text: an IRI, ``^IRI`` for an inverse path, ``a / b`` for a sequence."""
+    if isinstance(path, URIRef):
+        return str(path)
+    if path is None:
+        return None
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        inner = _path_text(report, inverse)
+        return f"^{inner}" if inner else None
+    if report.value(path, RDF.first) is not None:
+        parts = [_path_text(report, p) for p in Collection(report, path)]
+        return " / ".join(p for p in parts if p) or None
+    return None
+
+
+def _named_shape(shape: Node | None) -> Node | None:
+    """A blank property shape is reported by the named shape that holds it."""
+    if shape is None or isinstance(shape, URIRef):
+        return shape
+    for owner in shapes_graph().subjects(SH.property, shape):
+        if isinstance(owner, URIRef):
+            return owner
+    return shape
+
+
 def _findings(report: Graph, data: Graph) -> list[Finding]:
     out: list[Finding] = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
@@ -267,12 +298,12 @@ def _findings(report: Graph, data: Graph) -> list[Finding]:
         if isinstance(data, SourceGraph) and isinstance(focus, URIRef):
             loc = data.location_of(focus, path if isinstance(path, URIRef) else None)
             location = str(loc) if loc else None
-        shape = report.value(result, SH.sourceShape)
+        shape = _named_shape(report.value(result, SH.sourceShape))
         out.append(
             Finding(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 focus=str(focus),
-                path=str(path) if isinstance(path, URIRef) else None,
+                path=_path_text(report, path),
                 message=str(report.value(result, SH.resultMessage) or "constraint not met"),
                 shape=str(shape) if isinstance(shape, URIRef) else None,
                 value=_text(value),
