@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from rdflib.namespace import RDF
 from endpoint import urls
 from endpoint.harvest_data import SourceRecord, latest, source_records, version_key
 from riikg.config import Settings, StoreKind
-from riikg.namespaces import MERIL, NUTS_CODE, PREFIXES, RIIKG, WIKIDATA, meta_graph
+from riikg.namespaces import MERIL, NUTS_CODE, PREFIXES, RIIKG, WIKIDATA, report_graph
 from riikg.store import RdfFormat, Store
 
 GZIP_MEDIA = "application/gzip"
@@ -123,39 +122,49 @@ def _name(f: DumpFile) -> str:
 
 
 # ---- canonical serialisation -------------------------------------------------------------
-def _has_bnode(terms: Iterable[ox.Quad]) -> bool:
-    return any(
-        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in terms
-    )
+def graph_ntriples(store: Store, graph: str) -> bytes:
+    """One named graph as N-Triples (the store's own serialiser)."""
+    return store.dump(graph, RdfFormat.NTRIPLES)
 
 
-def canonical_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """Distinct quads with canonical blank node labels, sorted by their N-Quads line."""
-    if _has_bnode(quads):
-        dataset = ox.Dataset(quads)
+def canonical_lines(data: bytes, label: str = "", graph: str | None = None) -> list[str]:
+    """Distinct, sorted N-Triples lines of one graph (N-Quads lines when ``graph`` is given).
+
+    Without blank nodes the store's lines are used as they are (fast path). Otherwise the
+    graph gets RDFC-1.0 canonical blank node labels (``_:c14nN``); a ``label`` prefixes them
+    (``_:{label}-c14nN``) so that graphs merged into one file never share a blank node.
+    Each graph is canonicalised on its own, so an unchanged source keeps its labels even in
+    the whole-graph files.
+    """
+    text = data.decode("utf-8")
+    if "_:" in text:
+        dataset = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        quads = list(dataset)
-    unique = {str(q): q for q in quads}
-    return [unique[k] for k in sorted(unique)]
+        text = (ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
+        if label:
+            text = "\n".join(_relabel(line, label) for line in text.splitlines())
+    suffix = f" <{graph}> ." if graph else " ."
+    return sorted({line[:-2] + suffix for line in text.splitlines() if line})
 
 
-def graph_triples(store: Store, graph: str) -> list[ox.Triple]:
-    """The triples of one named graph, blank nodes kept apart from other graphs'."""
-    data = store.dump(graph, RdfFormat.NTRIPLES)
-    parsed = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True)
-    return [q.triple if isinstance(q, ox.Quad) else q for q in parsed]
+def _relabel(line: str, label: str) -> str:
+    """Prefix the canonical blank node labels of one line (subject and object positions)."""
+    s, p, o = line.split(" ", 2)
+    if s.startswith("_:c14n"):
+        s = f"_:{label}-{s[2:]}"
+    if o.startswith("_:c14n"):
+        o = f"_:{label}-{o[2:]}"
+    return f"{s} {p} {o}"
 
 
-def ntriples(triples: list[ox.Triple]) -> bytes:
-    return "".join(f"{t} .\n" for t in triples).encode("utf-8")
+def joined(lines: list[str]) -> bytes:
+    return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
-def nquads(quads: list[ox.Quad]) -> bytes:
-    return "".join(f"{q} .\n" for q in quads).encode("utf-8")
-
-
-def turtle(triples: list[ox.Triple]) -> bytes:
-    out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def turtle(ntriples: bytes) -> bytes:
+    """Turtle in the order of the (sorted) N-Triples, with the project's prefixes."""
+    parsed = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    out = ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     return out or b""
 
 
@@ -167,51 +176,42 @@ def gzipped(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def canonical_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
-    quads = canonical_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
-    return [q.triple for q in quads]
-
-
 # ---- statistics -----------------------------------------------------------------------------
-def graph_stats(triples: list[ox.Triple], base: str) -> GraphStats:
-    """VoID figures of a distinct, sorted list of triples."""
-    space = f"{base}id/"
+def graph_stats(lines: list[str], base: str) -> GraphStats:
+    """VoID figures of distinct N-Triples lines (subjects and predicates never hold spaces)."""
+    space = f"<{base}id/"
+    rdf_type = f"<{RDF_TYPE}>"
+    targets = {name: "<" + ns for name, ns in LINK_TARGETS.items()}
     subjects: set[str] = set()
     objects: set[str] = set()
+    entities: set[str] = set()
     members: dict[str, set[str]] = {}
     properties: Counter[str] = Counter()
     links: dict[str, Counter[str]] = {name: Counter() for name in LINK_TARGETS}
-    for t in triples:
-        s, p, o = str(t.subject), t.predicate.value, t.object
+    for line in lines:
+        s, p, rest = line.split(" ", 2)
+        o = rest[:-2]
         subjects.add(s)
-        objects.add(str(o))
+        objects.add(o)
         properties[p] += 1
-        if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-            members.setdefault(o.value, set()).add(s)
-        if isinstance(o, ox.NamedNode):
-            for name, ns in LINK_TARGETS.items():
-                if o.value.startswith(ns):
-                    links[name][p] += 1
-    entities = {
-        t.subject.value
-        for t in triples
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(space)
-    }
-    examples = (
-        sorted(v[1:-1] for v in members.get(EXAMPLE_CLASS, set()) if v[1:-1].startswith(space))[
-            :MAX_EXAMPLES
-        ]
-        or sorted(entities)[:MAX_EXAMPLES]
-    )
+        if s.startswith(space):
+            entities.add(s)
+        if o.startswith("<"):
+            if p == rdf_type:
+                members.setdefault(o[1:-1], set()).add(s)
+            for name, prefix in targets.items():
+                if o.startswith(prefix):
+                    links[name][p[1:-1]] += 1
+    examples = sorted(v[1:-1] for v in members.get(EXAMPLE_CLASS, set()) if v.startswith(space))
     return GraphStats(
-        triples=len(triples),
+        triples=len(lines),
         entities=len(entities),
         distinct_subjects=len(subjects),
         distinct_objects=len(objects),
         classes={c: len(m) for c, m in sorted(members.items())},
-        properties=dict(sorted(properties.items())),
+        properties={p[1:-1]: n for p, n in sorted(properties.items())},
         links={name: dict(sorted(c.items())) for name, c in links.items()},
-        examples=examples,
+        examples=(examples or sorted(e[1:-1] for e in entities))[:MAX_EXAMPLES],
     )
 
 
@@ -246,40 +246,36 @@ def build_dumps(store: Store, directory: Path | None = None) -> DumpSet:
     """Generate every dump of the current data version (into ``directory`` if given)."""
     key = version_key(store)
     records: list[SourceRecord] = source_records(store)
-    by_id = {r.id: r for r in records}
     base = store.base
     files: dict[str, DumpFile] = {}
     content: dict[str, bytes] = {}
     source_stats: dict[str, GraphStats] = {}
-    union: list[ox.Triple] = []
 
-    def publish(
-        name: str, sid: str | None, ext: str, data: bytes, n: int, when: datetime | None
-    ) -> None:
+    def publish(name: str, sid: str | None, ext: str, data: bytes, n: int) -> None:
+        record = next((r for r in records if r.id == sid), None)
+        when = record.modified if record is not None else latest(records)
         files[name] = _file(name, sid, ext, data, n, when)
         content[name] = data
 
+    def publish_triples(prefix: str, sid: str | None, lines: list[str]) -> None:
+        ntriples = joined(lines)
+        publish(f"{prefix}.nt.gz", sid, "nt.gz", gzipped(ntriples), len(lines))
+        publish(f"{prefix}.ttl", sid, "ttl", turtle(ntriples), len(lines))
+
+    union: set[str] = set()
     for record in records:
-        raw = graph_triples(store, record.graph)
-        union.extend(raw)
-        triples = canonical_triples(raw)
-        source_stats[record.id] = graph_stats(triples, base)
-        name = f"source/{record.id}"
-        publish(
-            f"{name}.nt.gz",
-            record.id,
-            "nt.gz",
-            gzipped(ntriples(triples)),
-            len(triples),
-            record.modified,
-        )
-        publish(f"{name}.ttl", record.id, "ttl", turtle(triples), len(triples), record.modified)
-    whole = canonical_triples(union)
-    when = latest(records)
-    publish("riikg.nt.gz", None, "nt.gz", gzipped(ntriples(whole)), len(whole), when)
-    publish("riikg.ttl", None, "ttl", turtle(whole), len(whole), when)
-    quads = canonical_quads(_all_quads(store, [r.graph for r in records], by_id))
-    publish("riikg.nq.gz", None, "nq.gz", gzipped(nquads(quads)), len(quads), when)
+        data = graph_ntriples(store, record.graph)
+        lines = canonical_lines(data)
+        source_stats[record.id] = graph_stats(lines, base)
+        publish_triples(f"source/{record.id}", record.id, lines)
+        union.update(canonical_lines(data, label=record.id) if b"_:" in data else lines)
+    whole = sorted(union)
+    publish_triples("riikg", None, whole)
+    quads: list[str] = []
+    for graph, label in _named_graphs(store, records):
+        quads.extend(canonical_lines(graph_ntriples(store, graph), label, graph))
+    quads.sort()
+    publish("riikg.nq.gz", None, "nq.gz", gzipped(joined(quads)), len(quads))
     dumps = DumpSet(key, files, graph_stats(whole, base), source_stats)
     if directory is None:
         dumps.content = content
@@ -289,25 +285,15 @@ def build_dumps(store: Store, directory: Path | None = None) -> DumpSet:
     return dumps
 
 
-def _all_quads(
-    store: Store, source_graphs: list[str], by_id: dict[str, SourceRecord]
-) -> list[ox.Quad]:
-    """Quads of the source graphs and of their provenance and report graphs."""
-    base = store.base
-    wanted = set(source_graphs)
-    for graph in source_graphs:
-        sid = graph.rsplit("/", 1)[-1]
-        if sid in by_id:
-            wanted.add(str(meta_graph(base, sid)))
-            wanted.add(f"{base}graph/report/{sid}")
+def _named_graphs(store: Store, records: list[SourceRecord]) -> list[tuple[str, str]]:
+    """Source, provenance and report graphs (with blank node labels) for the N-Quads dump."""
     present = set(store.named_graphs())
-    quads: list[ox.Quad] = []
-    for graph in sorted(wanted & present):
-        node = ox.NamedNode(graph)
-        quads.extend(
-            ox.Quad(t.subject, t.predicate, t.object, node) for t in graph_triples(store, graph)
-        )
-    return quads
+    wanted: dict[str, str] = {}
+    for r in records:
+        wanted[r.graph] = r.id
+        wanted[r.meta_graph] = f"{r.id}-meta"
+        wanted[str(report_graph(store.base, r.id))] = f"{r.id}-report"
+    return [(g, label) for g, label in sorted(wanted.items()) if g in present]
 
 
 # ---- on-disk cache --------------------------------------------------------------------------
