@@ -217,7 +217,17 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
             ctx["facet_count"] = 0
         ctx["facet_href"] = f"{request.script_root}/infrastructures?{selection.query_string()}"
     if desc.has_type(RI) and desc.point:
-        ctx["points_url"] = ctx.get("points_url") or ""
+        countries = {
+            r.country
+            for prop in desc.properties
+            if prop.link.iri == "https://w3id.org/riikg/ontology/region"
+            for v in prop.values
+            if v.link and (r := region_tree().regions.get(v.link.iri)) is not None
+        }
+        if len(countries) == 1:
+            ctx["outline_url"] = (
+                f"{request.script_root}/geo/nuts/2.geojson?country={countries.pop()}"
+            )
     return ctx
 
 

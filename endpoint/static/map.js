@@ -34,7 +34,8 @@
 
   function done() {
     pending -= 1;
-    if (pending <= 0 && bounds.isValid()) {
+    if (pending > 0) { return; }
+    if (bounds.isValid()) {
       map.fitBounds(bounds.pad(0.1), { maxZoom: 11 });
     }
     el.setAttribute("data-ready", "1");

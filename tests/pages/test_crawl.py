@@ -12,7 +12,16 @@ from flask import Flask
 from riikg.store import Store
 
 HREF = re.compile(r'href="([^"]+)"')
-OTHER_AREAS = ("/static/", "/sparql", "/ontology", "/graph/", "/catalog", "/dumps", "/oai")
+OTHER_AREAS = (
+    "/static/",
+    "/downloads/",
+    "/sparql",
+    "/ontology",
+    "/graph/",
+    "/catalog",
+    "/dumps",
+    "/oai",
+)
 TWINS = (".ttl", ".jsonld", ".nt", ".rdf", ".json", ".geojson", ".csv", ".html")
 FOLLOWED_PARAMS = {"page", "in"}
 RI_QUERY = (
@@ -29,6 +38,7 @@ def crawl(app: Flask, limit: int = 5000) -> set[str]:
     while queue:
         path = queue.popleft()
         response = client.get(path, headers={"Accept": "text/html"})
+        response.close()
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         pages.add(path)

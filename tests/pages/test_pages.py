@@ -232,3 +232,16 @@ def test_errors_are_pages(pclient: FlaskClient) -> None:
     response = pclient.get("/id/infrastructure/none", headers={"Accept": "text/html"})
     assert response.status_code == 404
     assert "<h1>404 Not Found</h1>" in response.data.decode()
+
+
+def test_survey_template_download(pclient: FlaskClient) -> None:
+    page = html(pclient, "/")
+    names = re.findall(r'href="/downloads/templates/([^"]+)"', page)
+    assert names, "the home page offers the blank survey template"
+    response = pclient.get(f"/downloads/templates/{names[0]}")
+    try:
+        assert response.status_code == 200
+        assert "attachment" in response.headers["Content-Disposition"]
+    finally:
+        response.close()
+    assert pclient.get("/downloads/templates/..%2Fsources.toml").status_code == 404
