@@ -139,12 +139,15 @@ HTTP_CASES: list[HttpCase] = [
     sparql_get("A3-from-named-file", "FROM NAMED <file:///etc/passwd>", "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }", s(200, 400), forbid=TRAVERSAL, ssrf=True),
     HttpCase("A3-default-graph-uri", "sparql", "default-graph-uri naming a URL", "GET", get_query("SELECT * WHERE { ?s ?p ?o } LIMIT 1", **{"default-graph-uri": "{L}g"}), s(200, 400), ssrf=True),
     # ---- C. resource exhaustion ------------------------------------------------------------
-    sparql_get("C1-braces-3000", "3,000 nested { }", "ASK " + "{" * BIG + "}" * BIG, s(400), NESTING_MSG),
-    sparql_get("C1-braces-10000", "10,000 nested { }", "ASK " + "{" * HUGE + "}" * HUGE, s(400, 413), NESTING_MSG),
-    sparql_get("C1-parens-3000", "3,000 nested ( ) in FILTER", "ASK { FILTER(" + "(" * BIG + "1" + ")" * BIG + ") }", s(400), NESTING_MSG),
-    sparql_post("C1-parens-10000", "10,000 nested ( ) by POST", "ASK { FILTER(" + "(" * HUGE + "1" + ")" * HUGE + ") }", s(400), NESTING_MSG),
-    sparql_get("C1-path-3000", "3,000 nested property-path groups", "ASK { ?s " + "(" * BIG + "<urn:p>" + ")*" * BIG + " ?o }", s(400), NESTING_MSG),
-    sparql_post("C1-bnodes-3000", "3,000 nested blank-node property lists", "ASK { ?s <urn:p> " + "[ <urn:p> " * BIG + "<urn:o>" + " ]" * BIG + " }", s(400, 413), NESTING_MSG),
+    sparql_post("C1-braces-3000", "3,000 nested { }", "ASK " + "{" * BIG + "}" * BIG, s(400), NESTING_MSG),
+    sparql_post("C1-braces-10000", "10,000 nested { }", "ASK " + "{" * HUGE + "}" * HUGE, s(400), NESTING_MSG),
+    sparql_get("C1-braces-3000-get", "3,000 nested { } in a 6 KB GET", "ASK " + "{" * BIG + "}" * BIG, s(400, 414)),
+    sparql_post("C1-parens-3000", "3,000 nested ( ) in FILTER", "ASK { FILTER(" + "(" * BIG + "1" + ")" * BIG + ") }", s(400), NESTING_MSG),
+    sparql_post("C1-parens-10000", "10,000 nested ( ) in FILTER", "ASK { FILTER(" + "(" * HUGE + "1" + ")" * HUGE + ") }", s(400), NESTING_MSG),
+    sparql_post("C1-path-3000", "3,000 nested property-path groups", "ASK { ?s " + "(" * BIG + "<urn:p>" + ")*" * BIG + " ?o }", s(400), NESTING_MSG),
+    sparql_post("C1-bnodes-3000", "3,000 nested blank-node property lists", "ASK { ?s <urn:p> " + "[ <urn:p> " * BIG + "<urn:o>" + " ]" * BIG + " }", s(400), NESTING_MSG),
+    sparql_post("C1-collections-3000", "3,000 nested RDF collections", "ASK { ?s <urn:p> " + "( " * BIG + "1" + " )" * BIG + " }", s(400), NESTING_MSG),
+    sparql_post("C1-subselect-1000", "1,000 nested sub-SELECTs", "SELECT * " + "{ SELECT * " * 1000 + "{ ?s ?p ?o }" + " }" * 1000, s(400), NESTING_MSG),
     sparql_post("C2-query-70kb", "query text over 64 KB", "SELECT * WHERE { ?s ?p ?o } #" + "x" * 70_000, s(413), SIZE_MSG),
     HttpCase("C2-url-100kb", "http", "a 100 KB request line", "GET", get_query("ASK {} #" + "x" * 100_000), s(400, 413, 414, 431)),
     HttpCase("C2-body-5mb", "http", "a 5 MB form body", "POST", "/sparql", s(413), body=b"query=" + b"x" * (5 << 20), headers=FORM),
@@ -161,7 +164,7 @@ HTTP_CASES: list[HttpCase] = [
     # ---- D. injection ----------------------------------------------------------------------
     HttpCase("D1-id-injection", "pages", "SPARQL in an entity path", "GET", "/id/foo>%20?p%20?o%20}%20;%20DROP%20ALL%20;%20%23", NOT_FOUND),
     HttpCase("D1-id-encoded", "pages", "percent-encoded > in an entity path", "GET", "/id/infrastructure/x%3E%20%3Fp%20%3Fo%20%7D", NOT_FOUND),
-    HttpCase("D1-id-quote", "pages", "a quote in an entity path", "GET", "/id/infrastructure/x%22onmouseover%3D%22alert(1)", NOT_FOUND, forbid=('"onmouseover="',)),
+    HttpCase("D1-id-quote", "pages", "a quote in an entity path", "GET", "/id/infrastructure/x%22onmouseover%3D%22alert(1)", NOT_FOUND, headers=HTML, forbid=('"onmouseover="',)),
     HttpCase("D2-search-quotes", "search", "quotes, backslashes, \\u0022 in a search", "GET", "/search?" + urlencode({"q": '"\\\n\\u0022"""x'}), s(200, 400)),
     HttpCase("D2-search-sparql", "search", "SPARQL in a search", "GET", "/search?" + urlencode({"q": '" } ; DROP ALL ; #'}), s(200, 400)),
     HttpCase("X-search-huge", "search", "a 20 KB search string", "GET", "/search?" + urlencode({"q": "a" * 20_000}), s(200, 400, 413, 414)),
@@ -173,7 +176,7 @@ HTTP_CASES: list[HttpCase] = [
     HttpCase("E3-no-type", "sparql", "POST without a content type", "POST", "/sparql", s(400, 415), body=b"ASK {}"),
     HttpCase("E4-non-utf8-form", "sparql", "invalid UTF-8 in a form query", "POST", "/sparql", s(400), body=b"query=ASK%20%7B%FF%FE%7D", headers=FORM),
     HttpCase("E4-non-utf8-direct", "sparql", "invalid UTF-8 in a direct query", "POST", "/sparql", s(400), body=b"ASK { \xff\xfe }", headers=(("Content-Type", "application/sparql-query"),)),
-    HttpCase("E5-syntax-xss", "sparql", "syntax error that carries <script>", "GET", get_query("SELECT <script>alert('e5')</script>"), s(400), headers=HTML, forbid=("<script>alert('e5')",)),
+    HttpCase("E5-syntax-xss", "sparql", "syntax error that carries <script>", "GET", get_query("SELECT <script>alert('e5')</script>"), s(400), headers=(("Accept", "text/html, application/sparql-results+json;q=0.9"),), forbid=("<script>alert('e5')",)),
     HttpCase("E6-insert", "sparql", "INSERT DATA as update=", "POST", "/sparql", UPDATE_REFUSED, body=form(update="INSERT DATA { <urn:a> <urn:b> <urn:c> }"), headers=FORM, message=UPDATE_MSG),
     sparql_get("E6-drop-as-query", "DROP ALL as a query", "DROP ALL", UPDATE_REFUSED, UPDATE_MSG),
     sparql_get("E6-clear-as-query", "CLEAR ALL as a query", "CLEAR ALL", UPDATE_REFUSED, UPDATE_MSG),
@@ -232,6 +235,7 @@ class FileCase:
     forbid: tuple[str, ...] = TRAVERSAL
     subprocess: bool = False  # crash-prone: run in a child process with a memory limit
     manifest: bool = False  # the file is a sources manifest (riikg load --manifest)
+    extra: tuple[tuple[str, bytes], ...] = ()  # other files, relative to the case's directory
 
 
 def laughs(levels: int) -> bytes:
@@ -307,6 +311,12 @@ def ttl(body: str) -> bytes:
     return (TTL_HEAD + body).encode()
 
 
+OUTSIDE_TTL = ttl(
+    "<http://localhost:8080/id/infrastructure/outside> a riikg:ResearchInfrastructure ; "
+    'skos:prefLabel "Outside the data root"@en ; dct:source <https://example.org/outside> .\n'
+)
+
+
 def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
     from openpyxl import Workbook
 
@@ -365,7 +375,8 @@ FILE_CASES: list[FileCase] = [
     FileCase("G4-xlsx-zip-bomb", "a .xlsx whose sheet inflates to 200 MB", "bomb.xlsx", lambda _: zip_bomb(), message=r"bomb\.xlsx", subprocess=True),
     FileCase("G4-gzip-bomb", "a .nt.gz that inflates to 300 MB", "bomb.nt.gz", lambda _: gzip_bomb(), exit=frozenset({0, 1, 2}), subprocess=True),
     FileCase("X-json-not-json", "a .json export that is not JSON", "broken.json", lambda _: b'{"infrastructures": [', message=r"broken\.json"),
-    FileCase("G1-manifest-traversal", "manifest naming ../../../../etc/passwd", "traversal.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["../../../../../../etc/passwd"]\n', message=r"passwd|outside|not allowed|root|path", manifest=True),
+    FileCase("G1-manifest-traversal", "manifest naming ../outside.ttl (a valid file outside its root)", "manifest/traversal.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["../outside.ttl"]\n', message=r"outside|not allowed|root|traversal", manifest=True, extra=(("outside.ttl", OUTSIDE_TTL),)),
+    FileCase("G1-manifest-passwd", "manifest naming ../../../../etc/passwd", "traversal.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["../../../../../../etc/passwd"]\n', message=r"passwd|outside|not allowed|root|path", manifest=True),
     FileCase("G1-manifest-absolute", "manifest naming an absolute path", "absolute.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["/etc/passwd"]\n', message=r"passwd|outside|not allowed|absolute|path", manifest=True),
     FileCase("G1-manifest-url", "manifest naming a file:// URL", "url.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["file:///etc/passwd"]\n', message=r"passwd|file|path", manifest=True),
 ]

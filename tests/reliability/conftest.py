@@ -150,6 +150,7 @@ class Served:
     store_path: Path
     proc: subprocess.Popen[bytes]
     log: Path
+    log_file: Any = None
 
     def request(
         self,
@@ -162,7 +163,10 @@ class Served:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         t = time.monotonic()
         try:
-            conn.request(method, path, body=body, headers=headers or {})
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered (e.g. 413) and closed before the body was sent
             resp = conn.getresponse()
             data = resp.read()
             return Response(
@@ -227,7 +231,7 @@ def build_store(store_path: Path, *sources: Path) -> subprocess.CompletedProcess
 
 def start_server(store_path: Path, log: Path, settings: dict[str, str], workers: int = 2) -> Served:
     port = free_port()
-    fh = open(log, "wb")  # noqa: SIM115 - the server writes to it until it stops
+    fh = open(log, "wb")  # noqa: SIM115 - closed by stop_server
     proc = subprocess.Popen(
         [*RIIKG, "--store-path", str(store_path), "serve", "--port", str(port)]
         + ["--workers", str(workers)],
@@ -236,10 +240,11 @@ def start_server(store_path: Path, log: Path, settings: dict[str, str], workers:
         cwd=ROOT,
         env=child_env(settings),
     )
-    served = Served(port, store_path, proc, log)
+    served = Served(port, store_path, proc, log, fh)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            stop_server(served)
             raise RuntimeError(f"riikg serve exited {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
             if served.health().status == 200:
@@ -247,7 +252,7 @@ def start_server(store_path: Path, log: Path, settings: dict[str, str], workers:
         except OSError:
             pass
         time.sleep(0.2)
-    proc.kill()
+    stop_server(served)
     raise RuntimeError(f"riikg serve did not answer /health:\n{log.read_text()[-3000:]}")
 
 
@@ -259,6 +264,8 @@ def stop_server(served: Served) -> None:
         except subprocess.TimeoutExpired:
             served.proc.kill()
             served.proc.wait(timeout=10)
+    if served.log_file is not None:
+        served.log_file.close()
 
 
 @pytest.fixture(scope="session")

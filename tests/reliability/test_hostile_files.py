@@ -75,7 +75,10 @@ def run_load(case: FileCase, file: Path, store: Path) -> tuple[int, str, float]:
 @pytest.mark.parametrize("case", FILE_CASES, ids=[c.id for c in FILE_CASES])
 def test_hostile_file(case: FileCase, tmp_path: Path, store_path: Path, outbound: Outbound) -> None:
     file = tmp_path / case.name
+    file.parent.mkdir(parents=True, exist_ok=True)
     file.write_bytes(case.content(outbound.url))
+    for name, data in case.extra:
+        (tmp_path / name).write_bytes(data)
     before = store_state(store_path)
     code, output, seconds = run_load(case, file, store_path)
     outbound.assert_none(case.id)
