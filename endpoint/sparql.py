@@ -8,7 +8,6 @@ Description), :mod:`endpoint.sparql_examples` (worked examples for the editor).
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
 
@@ -105,7 +104,9 @@ def sparql() -> Response:
     body = answer.body.then(slot.release)
     if request.method == "HEAD":
         body.close()
-    response = Response([] if request.method == "HEAD" else body, status=200, mimetype=media_type.value)
+    response = Response(
+        [] if request.method == "HEAD" else body, status=200, mimetype=media_type.value
+    )
     if media_type.value.startswith("text/"):
         response.content_type = f"{media_type.value}; charset=utf-8"
     if answer.truncated:

@@ -20,7 +20,14 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from endpoint.sparql_exec import Job
 from endpoint.sparql_guard import QueryForm
-from endpoint.sparql_pool import Body, PoolBusy, WorkerKilled, WorkerPool, memory_opener, snapshot_opener
+from endpoint.sparql_pool import (
+    Body,
+    PoolBusy,
+    WorkerKilled,
+    WorkerPool,
+    memory_opener,
+    snapshot_opener,
+)
 from riikg.config import Settings, StoreKind
 from riikg.namespaces import PREFIXES
 from riikg.store import QueryFailed, QueryTimeout, RdfFormat, ResultFormat, Store

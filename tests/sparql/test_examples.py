@@ -82,8 +82,9 @@ def test_editor_lists_examples_and_prefixes(sparql_app: Flask) -> None:
     assert "static/sparql.js" in html
     assert "/ontology" in html
     config = json.loads(
-        re.search(r'<script type="application/json" id="sparql-config">(.*?)</script>', html, re.S)
-        .group(1)  # type: ignore[union-attr]
+        re.search(
+            r'<script type="application/json" id="sparql-config">(.*?)</script>', html, re.S
+        ).group(1)  # type: ignore[union-attr]
     )
     assert config["prefixes"] == PREFIXES
     assert [e["name"] for e in config["examples"]] == NAMES

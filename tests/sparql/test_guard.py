@@ -139,7 +139,10 @@ def test_dataset_clauses_are_lifted() -> None:
             "SELECT * { { SELECT * {} LIMIT 99 } } ORDER BY ?x",
             "SELECT * { { SELECT * {} LIMIT 99 } } ORDER BY ?x\nLIMIT 11\n",
         ),
-        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\nLIMIT 11\n"),
+        (
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }\nLIMIT 11\n",
+        ),
     ],
 )
 def test_cap_limit(text: str, expected: str) -> None:

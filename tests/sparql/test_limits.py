@@ -107,7 +107,10 @@ def test_timeout_parameter_is_capped(slow_app: Flask) -> None:
     r = client.get("/sparql", query_string={"query": COUNT_CARTESIAN, "timeout": "1"})
     assert r.status_code == 503 and time.monotonic() - started < 2.5
     for bad in ("abc", "-1", "0"):
-        assert client.get("/sparql", query_string={"query": "ASK {}", "timeout": bad}).status_code == 400
+        assert (
+            client.get("/sparql", query_string={"query": "ASK {}", "timeout": bad}).status_code
+            == 400
+        )
 
 
 def test_deep_nesting_is_refused_and_the_server_survives(sparql_app: Flask) -> None:
@@ -161,13 +164,17 @@ def _count_rows(data: bytes, media: str) -> int:
 def test_row_cap_is_signalled(sparql_app: Flask, media: str) -> None:
     """sparql_app has max_rows=5."""
     client = sparql_app.test_client()
-    r = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": media})
+    r = client.get(
+        "/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": media}
+    )
     assert r.status_code == 200 and r.mimetype == media
     assert r.headers["X-Result-Truncated"] == "true"
     assert r.headers["X-Result-Max-Rows"] == "5"
     assert _count_rows(r.data, media) == 5
     r = client.get(
-        "/sparql", query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 5"}, headers={"Accept": media}
+        "/sparql",
+        query_string={"query": "SELECT * { ?s ?p ?o } LIMIT 5"},
+        headers={"Accept": media},
     )
     assert "X-Result-Truncated" not in r.headers
     assert _count_rows(r.data, media) == 5
@@ -182,9 +189,7 @@ def test_row_cap_on_construct_counts_triples(sparql_app: Flask) -> None:
     )
     assert r.headers["X-Result-Truncated"] == "true"
     assert len(list(ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES))) == 5
-    r = client.get(
-        "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 2"}
-    )
+    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 2"})
     assert "X-Result-Truncated" not in r.headers
 
 
@@ -204,9 +209,7 @@ def test_per_client_concurrency_limit() -> None:
     client = app.test_client()
     try:
         slow = threading.Thread(
-            target=lambda: app.test_client().get(
-                "/sparql", query_string={"query": COUNT_CARTESIAN}
-            )
+            target=lambda: app.test_client().get("/sparql", query_string={"query": COUNT_CARTESIAN})
         )
         slow.start()
         time.sleep(0.7)
@@ -228,12 +231,26 @@ def test_workers_follow_data_changes() -> None:
     client = app.test_client()
     q = {"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}
     try:
-        before = int(json.loads(client.get("/sparql", query_string=q).data)["results"]["bindings"][0]["n"]["value"])
+        before = int(
+            json.loads(client.get("/sparql", query_string=q).data)["results"]["bindings"][0]["n"][
+                "value"
+            ]
+        )
         old = {w.pid for w in pool(app)._idle}
         store.replace_graphs(
-            {f"{BASE}graph/source/extra": [ox.Triple(ox.NamedNode("http://e/x"), ox.NamedNode("http://e/p"), ox.Literal("1"))]}
+            {
+                f"{BASE}graph/source/extra": [
+                    ox.Triple(
+                        ox.NamedNode("http://e/x"), ox.NamedNode("http://e/p"), ox.Literal("1")
+                    )
+                ]
+            }
         )
-        after = int(json.loads(client.get("/sparql", query_string=q).data)["results"]["bindings"][0]["n"]["value"])
+        after = int(
+            json.loads(client.get("/sparql", query_string=q).data)["results"]["bindings"][0]["n"][
+                "value"
+            ]
+        )
         assert after == before + 1
         assert not old & {w.pid for w in pool(app)._idle}
     finally:

@@ -158,7 +158,9 @@ def test_query_content_type_select(backend: Backend, accept: str, expected: str)
 
 def test_query_content_type_ask(backend: Backend) -> None:
     for accept in (JSON, "application/sparql-results+xml"):
-        r = backend.client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": accept})
+        r = backend.client.get(
+            "/sparql", query_string={"query": "ASK {}"}, headers={"Accept": accept}
+        )
         assert r.status_code == 200 and r.mimetype == accept
     assert b"true" in r.data
 
@@ -298,19 +300,52 @@ def test_syntax_error_position_is_the_users(backend: Backend) -> None:
 INSERT = f"INSERT DATA {{ GRAPH <{SURVEY}> {{ <{MECHLAV}> <http://e/p> 'x' }} }}"
 UPDATE_REQUESTS = [
     ("update_dataset_default_graph", "post", {"update": INSERT, "using-graph-uri": SURVEY}, FORM),
-    ("update_dataset_default_graphs", "post", {"update": INSERT, "using-graph-uri": [SURVEY, NUTS]}, FORM),
-    ("update_dataset_named_graphs", "post", {"update": INSERT, "using-named-graph-uri": SURVEY}, FORM),
-    ("update_dataset_full", "post", {"update": INSERT, "using-graph-uri": NUTS, "using-named-graph-uri": SURVEY}, FORM),
+    (
+        "update_dataset_default_graphs",
+        "post",
+        {"update": INSERT, "using-graph-uri": [SURVEY, NUTS]},
+        FORM,
+    ),
+    (
+        "update_dataset_named_graphs",
+        "post",
+        {"update": INSERT, "using-named-graph-uri": SURVEY},
+        FORM,
+    ),
+    (
+        "update_dataset_full",
+        "post",
+        {"update": INSERT, "using-graph-uri": NUTS, "using-named-graph-uri": SURVEY},
+        FORM,
+    ),
     ("update_post_form", "post", {"update": INSERT}, FORM),
     ("update_post_direct", "post", INSERT.encode(), "application/sparql-update"),
-    ("update_base_uri", "post", f"BASE <{BASE}> INSERT DATA {{ <x> <y> <z> }}".encode(), "application/sparql-update"),
+    (
+        "update_base_uri",
+        "post",
+        f"BASE <{BASE}> INSERT DATA {{ <x> <y> <z> }}".encode(),
+        "application/sparql-update",
+    ),
     ("bad_update_get", "get", {"update": INSERT}, None),
     ("bad_multiple_updates", "post", {"update": [INSERT, "CLEAR ALL"]}, FORM),
     ("bad_update_wrong_media_type", "post", INSERT.encode(), "text/plain"),
     ("bad_update_missing_form_type", "post", b"update=CLEAR%20ALL", None),
-    ("bad_update_non_utf8", "post", "CLEAR GRAPH <caf\u00e9>".encode("latin-1"), "application/sparql-update"),
+    (
+        "bad_update_non_utf8",
+        "post",
+        "CLEAR GRAPH <caf\u00e9>".encode("latin-1"),
+        "application/sparql-update",
+    ),
     ("bad_update_syntax", "post", {"update": "INSERT DATA { GRAPH <g:1> {"}, FORM),
-    ("bad_update_dataset_conflict", "post", {"update": f"WITH <{SURVEY}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", "using-graph-uri": NUTS}, FORM),
+    (
+        "bad_update_dataset_conflict",
+        "post",
+        {
+            "update": f"WITH <{SURVEY}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+            "using-graph-uri": NUTS,
+        },
+        FORM,
+    ),
 ]
 
 
@@ -328,7 +363,7 @@ def test_updates_are_refused(
         kwargs: dict[str, object] = {"data": data}
         if content_type:
             kwargs["content_type"] = content_type
-        r = backend.client.post("/sparql", **kwargs)  # type: ignore[arg-type]
+        r = backend.client.post("/sparql", **kwargs)
     assert 400 <= r.status_code < 500, (name, r.status_code)
     assert (backend.store.count(), backend.store.version) == before
 
@@ -354,7 +389,9 @@ def test_update_text_in_query_is_refused(backend: Backend, text: str) -> None:
 
 
 def test_query_and_update_together(backend: Backend) -> None:
-    r = backend.client.post("/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}, content_type=FORM)
+    r = backend.client.post(
+        "/sparql", data={"query": "ASK {}", "update": "CLEAR ALL"}, content_type=FORM
+    )
     assert r.status_code == 400
 
 
