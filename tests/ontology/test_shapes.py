@@ -300,6 +300,12 @@ CASES = [
     ),
     Case("ORG-homepage", "foaf:homepage", add=f"{ORG} foaf:homepage <ftp://uni.example.org/> ."),
     Case("ORG-source", "dct:source", add=f'{ORG} dct:source "uni web site" .'),
+    Case(
+        "ORG-memberOfNetwork",
+        "riikg:memberOfNetwork",
+        add=f"{ORG} riikg:memberOfNetwork id:network\\/none .",
+    ),
+    Case("NET-memberRegion", "riikg:memberRegion", add=f"{NET} riikg:memberRegion nuts:XX1 ."),
     Case("NET-prefLabel", "skos:prefLabel", remove=f'{NET} skos:prefLabel "Example Network"@en .'),
     Case(
         "NET-description", "dct:description", add=f"{NET} dct:description <http://example.org/d> ."
@@ -420,8 +426,15 @@ CASES = [
     Case(
         "S3-period",
         "riikg:period",
+        add=f"{S3} riikg:period 2021 .",
+        remove=f'{S3} riikg:period "2021-2027" .',
+    ),
+    Case(
+        "S3-periodFormat",
+        "riikg:period",
         add=f'{S3} riikg:period "2021-27" .',
         remove=f'{S3} riikg:period "2021-2027" .',
+        severity="Warning",
     ),
     Case("S3-source", "dct:source", remove=f"{S3} dct:source <https://strategy.example.org/> ."),
     Case(
