@@ -1,0 +1,35 @@
+"""`riikg load` of a survey with one bad row: located error, store unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from riikg.cli import cli
+from riikg.resources import ontology_dir
+from tests.loaders.conftest import CSV_FILES
+
+
+def test_cli_bad_row_names_row_and_column_and_changes_nothing(tmp_path: Path) -> None:
+    store = ["--store-path", str(tmp_path / "store")]
+    runner = CliRunner()
+    first = runner.invoke(cli, [*store, "load", str(ontology_dir() / "vocab" / "status.ttl")])
+    assert first.exit_code == 0, first.output
+    before = runner.invoke(cli, [*store, "stats"])
+    assert before.exit_code == 0, before.output
+    assert "quads: 0" not in before.output
+
+    lines = CSV_FILES[0].read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "survey.csv"
+    bad.write_text(
+        "\n".join([lines[0], lines[1], lines[2].replace(",planned,", ",paused,")]) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, [*store, "load", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "survey.csv:3:15 (status)" in result.output
+    assert "one of operational" in result.output
+
+    after = runner.invoke(cli, [*store, "stats"])
+    assert after.output == before.output
