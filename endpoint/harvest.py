@@ -221,6 +221,18 @@ def _stored_graph(kind: str, name: str) -> Response:
     )
 
 
+@bp.get("/graph/meta")
+@bp.get("/graph/meta.<ext>")
+def store_record(ext: str | None = None) -> Response:
+    """The store-wide record ``<{base}> riikg:dataVersion N ; dct:modified t``."""
+    rep = choose(ext, RDF_ONLY)
+    iri = str(meta_graph(get_settings().base_iri))
+    body = get_store().dump(iri, STORE_FORMATS[rep])
+    response = Response(body, mimetype=FORMATS[rep].media_type)
+    response.vary.add("Accept")
+    return response
+
+
 @bp.get("/graph/meta/<name>")
 def meta_description(name: str) -> Response:
     return _stored_graph("meta", name)

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -354,4 +355,26 @@ def load_or_build(store: Store, settings: Settings) -> DumpSet:
         if found is not None:
             return found
         directory.parent.mkdir(parents=True, exist_ok=True)
-    return build_dumps(store, directory)
+    dumps = build_dumps(store, directory)
+    if directory is not None:
+        prune(directory.parent, keep=directory.name)
+    return dumps
+
+
+KEEP_VERSIONS = 3
+STALE_STAGING = 3600  # seconds
+
+
+def prune(root: Path, keep: str) -> None:
+    """Remove all but the newest few dump versions (and abandoned staging folders)."""
+    now = time.time()
+    versions: list[Path] = []
+    for path in root.iterdir():
+        if path.name.startswith("."):  # staging: another worker may still be writing it
+            if now - path.stat().st_mtime > STALE_STAGING:
+                shutil.rmtree(path, ignore_errors=True)
+        elif path.is_dir() and path.name != keep:
+            versions.append(path)
+    versions.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in versions[KEEP_VERSIONS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -172,6 +172,11 @@ def test_graph_iris_dereference(hclient: FlaskClient) -> None:
     report = hclient.get("/graph/report/infra.nt")
     assert report.status_code == 200 and report.mimetype == "application/n-triples"
     assert hclient.get("/graph/report/infra", headers={"Accept": "text/html"}).status_code == 200
+    record = get_graph(hclient, "/graph/meta")
+    version = record.value(
+        URIRef("http://localhost:8080/"), URIRef("https://w3id.org/riikg/ontology/dataVersion")
+    )
+    assert version is not None and int(str(version)) == 2
     for missing in ("/graph/source/nope", "/graph/meta/nope", "/graph/report/nope.ttl"):
         assert hclient.get(missing).status_code == 404
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -180,3 +181,15 @@ def test_on_disk_store_caches_dumps_per_version(tmp_path: Path) -> None:
     assert {f["name"] for f in state["files"]} >= {"source/bn.ttl", "riikg.nt.gz"}
     assert (folders[0] / "source" / "bn.ttl").read_bytes() == body
     assert ox.parse(body, format=ox.RdfFormat.TURTLE) is not None
+
+
+def test_old_dump_versions_are_pruned(tmp_path: Path) -> None:
+    from endpoint.harvest_dumps import KEEP_VERSIONS, prune
+
+    for n in range(6):
+        (tmp_path / f"{n}-x").mkdir()
+        os.utime(tmp_path / f"{n}-x", (1000 + n, 1000 + n))
+    (tmp_path / ".7-x.123.tmp").mkdir()  # a fresh staging folder stays
+    prune(tmp_path, keep="5-x")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".7-x.123.tmp", "3-x", "4-x", "5-x"][: KEEP_VERSIONS + 1]
