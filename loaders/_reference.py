@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,11 +71,12 @@ def find_ket(text: str, where: Location | str, version: str | None = None) -> UR
     """
     query = _norm(text)
     pool = [k for k in kets() if version is None or k.list_version == version]
-    for test in (
+    tests: list[Callable[[Ket], bool]] = [
         lambda k: query in (k.ket_id.lower(), _norm(k.label)),
         lambda k: query in _names(k),
         lambda k: _norm(k.label).startswith(query + " "),
-    ):
+    ]
+    for test in tests:
         hits = [k for k in pool if test(k)]
         if len(hits) == 1:
             return vocab_concept("ket", hits[0].ket_id)

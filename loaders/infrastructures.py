@@ -404,9 +404,21 @@ def _links_to_esfri(records: list[Infrastructure], esfri: list[Infrastructure], 
 
 
 def _files(source: Source, roles: tuple[str, ...]) -> dict[str, Path]:
+    """The source's files by role (``riis``, ``esfri``, ``meril``, ``polygons``)."""
     if len(source.files) != len(roles):
         raise LoadError(source.id, f"{len(roles)} files: " + ", ".join(roles))
-    return {f"{role}_path": path for role, path in zip(roles, source.files, strict=True)}
+    return dict(zip(roles, source.files, strict=True))
+
+
+def _bundle(base_iri: str, files: dict[str, Path], **sources: str) -> Bundle:
+    return bundle(
+        base_iri,
+        riis_path=files["riis"],
+        esfri_path=files["esfri"],
+        meril_path=files["meril"],
+        polygons_path=files["polygons"],
+        **sources,
+    )
 
 
 def load_esfri(
@@ -415,7 +427,7 @@ def load_esfri(
     """Loader ``esfri``: files ESFRI CSV, NUTS polygons, curated riis.csv, MERIL GeoJSON."""
     files = _files(source, ("esfri", "polygons", "riis", "meril"))
     record_source = _option(source, "record_source")
-    records = bundle(base_iri, esfri_source=record_source, **files).esfri
+    records = _bundle(base_iri, files, esfri_source=record_source).esfri
     esfri_network(graph, base_iri, record_source)
     Emitter(graph, base_iri).emit(records)
     return graph
@@ -426,7 +438,7 @@ def load_meril(
 ) -> Graph:
     """Loader ``meril``: files MERIL GeoJSON, NUTS polygons, ESFRI CSV, curated riis.csv."""
     files = _files(source, ("meril", "polygons", "esfri", "riis"))
-    found = bundle(base_iri, meril_source=_option(source, "record_source"), **files)
+    found = _bundle(base_iri, files, meril_source=_option(source, "record_source"))
     if _links_to_esfri(found.meril, found.esfri, base_iri):
         # the ESFRI infrastructures this source links to are validated with it (their
         # neighbourhood comes from the store); they name the network, so describe it here too
@@ -440,7 +452,7 @@ def load_riis(
 ) -> Graph:
     """Loader ``riis``: files riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV."""
     files = _files(source, ("riis", "meril", "polygons", "esfri"))
-    found = bundle(base_iri, **files)
+    found = _bundle(base_iri, files)
     if _links_to_esfri(found.riis, found.esfri, base_iri):
         esfri_network(graph, base_iri, _option(source, "esfri_source"))
     Emitter(graph, base_iri).emit(found.riis)

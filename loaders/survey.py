@@ -200,14 +200,14 @@ def _attach(records: list[Infrastructure], table: c.Table, *, equipment: bool) -
                 ),
                 "the acronym or name of an infrastructure of the infrastructures sheet",
             )
-        record = index.get(cell.value.strip().lower()) or index.get(slugify(cell.value))
-        if record is None:
+        found = index.get(cell.value.strip().lower()) or index.get(slugify(cell.value))
+        if found is None:
             raise LoadError(
                 cell.where,
                 f"the acronym or name of an infrastructure of the infrastructures sheet "
                 f"(no row has {c.show(cell.value)})",
             )
-        (record.equipment if equipment else record.services).append(part_from_row(row))
+        (found.equipment if equipment else found.services).append(part_from_row(row))
 
 
 def build(tables: dict[str, c.Table], graph: SourceGraph, base_iri: str) -> SourceGraph:
