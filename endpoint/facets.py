@@ -49,11 +49,22 @@ class BadFilter(ValueError):
 
 @dataclass(frozen=True)
 class FacetDef:
+    """A facet: its path from the infrastructure, and how values map to URL parameters.
+
+    A ``hierarchical`` facet (regions) is counted on the direct values only; the counts are
+    rolled up to the parents in code (cheaper than a ``skos:broader*`` path per row).
+    """
+
     facet: Facet
     title: str
     path: str
     to_term: Callable[[str, str], Term]
     to_param: Callable[[str, str], str]
+    direct_path: str = ""
+
+    @property
+    def hierarchical(self) -> bool:
+        return bool(self.direct_path)
 
 
 def _prefix_term(
@@ -98,6 +109,7 @@ FACETS: dict[Facet, FacetDef] = {
             "riikg:region/skos:broader*",
             _prefix_term(_fixed(NUTS_CODE), _NUTS),
             _prefix_param(_fixed(NUTS_CODE)),
+            direct_path="riikg:region",
         ),
         FacetDef(
             Facet.COUNTRY,
@@ -206,11 +218,22 @@ def list_query(selection: Selection, base: str) -> str:
 
 
 def count_query(selection: Selection, facet: Facet, base: str) -> str:
-    """Infrastructures per value of one facet, under the filters of the other facets."""
+    """Infrastructures per value of one facet, under the filters of the other facets.
+
+    For a hierarchical facet: the (infrastructure, direct value) pairs, rolled up in code.
+    """
+    fdef = FACETS[facet]
+    if fdef.hierarchical:
+        body = [
+            "  ?i a riikg:ResearchInfrastructure .",
+            *_filter_lines(selection.terms(base), facet),
+            f"  ?i {fdef.direct_path} ?value .",
+        ]
+        return PREFIX_LINES + "SELECT DISTINCT ?i ?value WHERE {\n" + "\n".join(body) + "\n}\n"
     body = [
         "  ?i a riikg:ResearchInfrastructure .",
         *_filter_lines(selection.terms(base), facet),
-        f"  ?i {FACETS[facet].path} ?value .",
+        f"  ?i {fdef.path} ?value .",
     ]
     return (
         PREFIX_LINES
@@ -242,10 +265,30 @@ def run_list(store: Store, selection: Selection) -> list[str]:
     return [r["i"].value for r in rows if isinstance(r.get("i"), NamedNode)]
 
 
-def run_counts(store: Store, selection: Selection, facet: Facet) -> FacetResult:
+def run_counts(
+    store: Store,
+    selection: Selection,
+    facet: Facet,
+    parents: Callable[[str], Sequence[str]] | None = None,
+) -> FacetResult:
+    """Counts per value of one facet; ``parents`` gives the ancestors of a hierarchical
+    facet's values (every ancestor counts the infrastructures of its descendants)."""
     fdef = FACETS[facet]
     chosen = set(selection.values(facet))
     result = FacetResult(facet, fdef.title)
+    if fdef.hierarchical:
+        members: dict[str, set[str]] = {}
+        for row in store.select(count_query(selection, facet, store.base)):
+            i, value = row.get("i"), row.get("value")
+            if not isinstance(value, NamedNode) or i is None:
+                continue
+            for v in (value.value, *(parents(value.value) if parents else ())):
+                members.setdefault(v, set()).add(i.value)
+        for iri, infras in members.items():
+            param = fdef.to_param(iri, store.base)
+            if param:
+                result.values.append(FacetValue(param, iri, len(infras), param in chosen))
+        return result
     for row in store.select(count_query(selection, facet, store.base)):
         value, count = row.get("value"), row.get("count")
         if value is None or count is None or not isinstance(value, NamedNode | Literal):

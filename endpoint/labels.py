@@ -6,7 +6,8 @@ Each index is built once per store version with one query and kept in the applic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import TypeVar
@@ -57,6 +58,19 @@ def per_version(name: str, build: Callable[[Store], T]) -> T:
         value = build(store)
         cache[name] = (version, value)
         return value
+
+
+def memo(name: str, key: Hashable, build: Callable[[], T], size: int = 256) -> T:
+    """A value kept per data version and key (least recently used dropped past ``size``)."""
+    cache: OrderedDict[Hashable, object] = per_version(name, lambda _store: OrderedDict())
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]  # type: ignore[return-value]
+    value = build()
+    cache[key] = value
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return value
 
 
 def prefixed(iri: str) -> str:

@@ -6,7 +6,9 @@ Routes only; the data access lives in ``describe``, ``browse``, ``facets``, ``se
 
 from __future__ import annotations
 
+import copy
 import json
+from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -34,13 +36,23 @@ from endpoint.facets import (
     PAGE_SIZE,
     BadFilter,
     Facet,
+    FacetResult,
     Selection,
     list_query,
     run_counts,
     run_list,
 )
 from endpoint.geo import outlines
-from endpoint.labels import labels, lang_order, q, sort_by_label, sources, types
+from endpoint.labels import (
+    labels,
+    lang_order,
+    memo,
+    per_version,
+    q,
+    sort_by_label,
+    sources,
+    types,
+)
 from endpoint.links import href, iri_of_path
 from endpoint.rdfout import context, media_type, serialize
 from endpoint.search import kind_label, search_index
@@ -73,6 +85,7 @@ FACET_SCHEMES = {
     "infrastructure-type": Facet.TYPE,
 }
 SEARCH_PAGE = 20
+FACET_CACHE = 256
 
 
 def init_app(app: Flask) -> None:
@@ -202,7 +215,11 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
         region = tree.by_code(code)
         ctx["region"] = region
         ctx["ancestors"] = list(reversed(tree.ancestors(desc.iri)))
-        ctx["profile"] = region_profile(store, code, linker(store.base, langs))
+        ctx["profile"] = memo(
+            "region-profile",
+            (code, langs, request.script_root),
+            lambda: region_profile(store, code, linker(store.base, langs)),
+        )
         ctx["points_url"] = f"{request.script_root}/infrastructures.geojson?region={code}"
         if region is not None:
             level = min(region.level + 1, 3) if region.children else region.level
@@ -332,7 +349,7 @@ def infrastructures(fmt: str = "html") -> Response:
     store = get_store()
     try:
         selection = Selection.from_args(request.args.to_dict(flat=False), _page())
-        found = run_list(store, selection)
+        found, counted = _facet_data(selection)
     except BadFilter as exc:
         abort(400, str(exc))
     langs = _langs()
@@ -344,8 +361,7 @@ def infrastructures(fmt: str = "html") -> Response:
     lk = linker(store.base, langs)
     items = [lk.link(i) for i in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     facets = []
-    for facet in Facet:
-        result = run_counts(store, selection, facet)
+    for result in copy.deepcopy(counted):
         for value in result.values:
             value.label = (
                 lk.index.display(value.iri, langs)
@@ -385,6 +401,30 @@ def infrastructures(fmt: str = "html") -> Response:
         sparql_href=sparql_link(query),
         points_url=f"{request.script_root}/infrastructures.geojson?{selection.query_string()}",
     )
+
+
+def _facet_data(selection: Selection) -> tuple[list[str], list[FacetResult]]:
+    """Matching infrastructures and facet counts, kept per data version (256 selections)."""
+    cache: OrderedDict[Any, tuple[list[str], list[FacetResult]]] = per_version(
+        "facet-cache", lambda _store: OrderedDict()
+    )
+    key = selection.filters
+    hit = cache.get(key)
+    if hit is not None:
+        cache.move_to_end(key)
+        return hit
+    store = get_store()
+    tree = region_tree()
+
+    def parents(iri: str) -> list[str]:
+        return [r.iri for r in tree.ancestors(iri)]
+
+    found = run_list(store, selection)
+    counted = [run_counts(store, selection, facet, parents) for facet in Facet]
+    cache[key] = (found, counted)
+    while len(cache) > FACET_CACHE:
+        cache.popitem(last=False)
+    return found, counted
 
 
 def _points(found: list[str], langs: tuple[str, ...]) -> Response:
@@ -517,7 +557,14 @@ def compare(fmt: str = "html") -> Response:
     if len(codes) > MAX_REGIONS:
         abort(400, f"compare at most {MAX_REGIONS} regions")
     lk = linker(store.base, langs)
-    profiles = [region_profile(store, code, lk) for code in codes]
+    profiles = [
+        memo(
+            "region-profile",
+            (code, langs, request.script_root),
+            lambda code=code: region_profile(store, code, lk),  # type: ignore[misc]
+        )
+        for code in codes
+    ]
     result = tables(profiles)
     if fmt == "csv":
         name = request.args.get("table", "summary")
