@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from riikg.config import Settings, StoreKind
 from riikg.store import Store
 from riikg.store.oxigraph import OxigraphStore
+from tests.servers import RunningServer
 from tests.sparql.helpers import Backend
 
 DATA = Path(__file__).parent / "data"
@@ -87,5 +88,18 @@ def virtuoso_sparql_app(request: pytest.FixtureRequest) -> Flask:
     return _virtuoso_app(server)
 
 
-def _virtuoso_app(server: object) -> Flask:  # pragma: no cover - filled in with RemoteStore
-    raise NotImplementedError
+def _virtuoso_app(server: RunningServer) -> Flask:
+    """The app over a real Virtuoso holding the sample graphs (loaded with replace_graphs)."""
+    from endpoint import create_app
+    from riikg.store.remote import RemoteStore
+
+    store = RemoteStore(BASE, server.query_url, server.update_url, server.gsp_url, timeout=30)
+    store.replace_graphs(sample_graphs())
+    settings = Settings(
+        base_iri=BASE,
+        store=StoreKind.REMOTE,
+        remote_query_url=server.query_url,
+        max_rows=5,
+        query_timeout=10,
+    )
+    return create_app({"TESTING": True}, settings=settings, store=store)
