@@ -23,7 +23,8 @@ from flask import (
     send_from_directory,
 )
 from jinja2 import Template
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Triple
+from rdflib.namespace import OWL
 
 from endpoint import get_settings, get_store
 from endpoint.browse import figures, region_profile, region_tree
@@ -53,7 +54,7 @@ from endpoint.labels import (
     sources,
     types,
 )
-from endpoint.links import href, iri_of_path
+from endpoint.links import href, iri_of_path, is_linkable
 from endpoint.rdfout import context, media_type, serialize
 from endpoint.search import kind_label, search_index
 from endpoint.web import (
@@ -165,6 +166,7 @@ def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
         if not store.ask("ASK { ?s ?p ?o }", s=subject):
             raise ResourceNotFound(f"nothing is known about {iri}")
         triples = store.construct(q("resource_rdf"), s=subject)
+        triples.extend(_same_as(iri, path))
         if rep is Representation.JSON:
             body = serialize(triples, Representation.JSONLD)
             response = Response(body, content_type="application/json; charset=utf-8")
@@ -176,6 +178,14 @@ def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
     response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
     response.headers["Link"] = link_header(path)
     return response
+
+
+def _same_as(iri: str, path: str) -> list[Triple]:
+    """``<{base}region/X> owl:sameAs <nuts:X>``: our page's IRI for an external resource."""
+    local = get_settings().base_iri + path.lstrip("/")
+    if local == iri:
+        return []
+    return [Triple(NamedNode(local), NamedNode(str(OWL.sameAs)), NamedNode(iri))]
 
 
 def _templates(desc: Description) -> list[str | Template]:
@@ -196,6 +206,7 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
         "sparql_href": sparql_link(desc.query),
         "schema": schema_org(desc, get_settings().base_iri + path.lstrip("/")),
         "canonical": get_settings().base_iri + path.lstrip("/"),
+        "same_as": [desc.iri] if _same_as(desc.iri, path) and is_linkable(desc.iri) else [],
         "lang": langs[0] or "en",
         "requested_lang": requested_lang(),
     }

@@ -115,7 +115,12 @@ def test_region_page(pclient: FlaskClient) -> None:
     page = html(pclient, "/region/ITH5")
     assert h1(page) == "Emilia-Romagna (ITH5)"
     assert "<strong>3</strong> infrastructures" in page
-    assert "owl:sameAs" not in page or "data.europa.eu" in page
+    assert 'owl:sameAs <a href="http://data.europa.eu/nuts/code/ITH5"' in page
+    turtle = pclient.get("/region/ITH5.nt").data.decode()
+    assert (
+        "<http://localhost:8080/region/ITH5> <http://www.w3.org/2002/07/owl#sameAs> "
+        "<http://data.europa.eu/nuts/code/ITH5> ." in turtle
+    )
     # priorities with and without matching local infrastructure
     assert re.search(r'class="match"><td><a [^>]+>Advanced mechatronics', page)
     nl = html(pclient, "/region/NL41")
