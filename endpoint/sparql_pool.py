@@ -126,8 +126,16 @@ def _close_inherited_fds(keep: int) -> None:
     A forked child must not hold the server's client connections open (a closed connection
     would never reach the client) nor the parent's store files.
     """
-    os.closerange(3, keep)
-    os.closerange(keep + 1, 65536)
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # pragma: no cover - no /proc
+        fds = list(range(3, 4096))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 class WorkerPool:
