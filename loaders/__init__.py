@@ -49,7 +49,10 @@ def _register() -> None:
         harvest = importlib.import_module("loaders.sparql_harvest")
     except ImportError:
         return
-    fn = getattr(harvest, "load_sparql_harvest", None) or getattr(harvest, "load", None)
+    names = ["load_sparql_harvest", "load"] + sorted(
+        n for n in dir(harvest) if n.startswith("load_")
+    )
+    fn = next((getattr(harvest, n) for n in names if callable(getattr(harvest, n, None))), None)
     if fn is not None:
         LOADERS["sparql_harvest"] = fn
 

@@ -149,6 +149,12 @@ def test_same_infrastructure_in_two_sources_is_linked(graphs: dict[str, Graph]) 
     assert (iri("ess"), OWL.sameAs, iri("ess-neutrons")) in riis
     assert (iri("max-iv"), OWL.sameAs, iri("max-iv-meril")) in riis
     assert (iri("ess-neutrons"), OWL.sameAs, iri("european-spallation-source-eric")) in meril
+    # "ESS ERIC" on the ESFRI roadmap is the European Social Survey: no link by acronym
+    assert (iri("ess"), OWL.sameAs, iri("ess-eric")) not in riis
+    esfri = graphs["esfri"]
+    ess = iri("european-spallation-source-eric")
+    assert (ess, RIIKG.region, nuts("SE224")) in esfri
+    assert (ess, RIIKG.memberOfNetwork, mint(BASE, Kind.NETWORK, "esfri-roadmap-2016")) in esfri
     linked = {o for _, o in riis.subject_objects(OWL.sameAs)}
     meril_iris = set(meril.subjects(RDF.type, RIIKG.ResearchInfrastructure))
     # every curated row whose coordinates come from MERIL points to that MERIL entry

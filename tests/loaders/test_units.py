@@ -1,0 +1,115 @@
+"""Smaller pieces: registry, lookups, slugs, XLSX limits, point-in-polygon."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from loaders import LOADER_BY_SUFFIX, LOADERS, get_loader, loader_for_path
+from loaders._reference import find_ket, find_region
+from loaders.infrastructures import region_finder, repo_url, split_acronym
+from loaders.records import Infrastructure, assign_slugs
+from loaders.survey import read_xlsx
+from riikg.errors import LoadError, Location
+from riikg.resources import data_dir
+
+KET = "https://w3id.org/riikg/vocab/ket/"
+HERE = Location("t.csv", row=2, column=1)
+
+
+def test_registry_names_every_loader() -> None:
+    expected = {"survey_csv", "survey_xlsx", "json_export", "rdf_file", "nuts"}
+    expected |= {"partner_regions", "ris3", "esfri", "meril", "riis"}
+    assert expected <= set(LOADERS)
+    assert loader_for_path(Path("x.CSV")) == "survey_csv"
+    assert loader_for_path(Path("x.xlsx")) == "survey_xlsx"
+    assert loader_for_path(Path("x.json")) == "json_export"
+    for suffix in (".ttl", ".nt", ".nq", ".trig", ".rdf", ".jsonld"):
+        assert LOADER_BY_SUFFIX[suffix] == "rdf_file"
+    with pytest.raises(LoadError, match="one of"):
+        get_loader("nope")
+    with pytest.raises(LoadError, match="known extension"):
+        loader_for_path(Path("x.docx"))
+
+
+@pytest.mark.parametrize(
+    ("text", "version", "code"),
+    [
+        ("KET2009-NANO", None, "KET2009-NANO"),
+        ("nanotechnology", None, "KET2009-NANO"),
+        ("Micro- and nanoelectronics", None, "KET2009-MNE"),
+        ("AI", None, "KET2018-AI"),
+        ("advanced manufacturing technologies", "2009", "KET2009-AMT"),
+        ("advanced manufacturing", "2018", "KET2018-AMAN"),
+        ("security and connectivity", None, "KET2018-SEC"),
+    ],
+)
+def test_ket_lookup(text: str, version: str | None, code: str) -> None:
+    assert find_ket(text, HERE, version) == URIRef(KET + code)
+
+
+def test_ket_lookup_refuses_unknown_and_ambiguous() -> None:
+    with pytest.raises(LoadError, match="a KET code or label"):
+        find_ket("quantum", HERE)
+    with pytest.raises(LoadError, match="write the code"):
+        find_ket("advanced manufacturing", HERE)
+
+
+def test_region_lookup() -> None:
+    base = "http://data.europa.eu/nuts/code/"
+    assert find_region("ith55", HERE) == URIRef(base + "ITH55")
+    assert find_region("LV008", HERE) == URIRef(base + "LV00C")  # 2021 code, recoded
+    assert find_region("NL332", HERE) == URIRef(base + "NL361")
+    assert find_region("Bologna", HERE) == URIRef(base + "ITH55")
+    with pytest.raises(LoadError, match="t.csv:2:1: a NUTS 2024 code"):
+        find_region("Atlantis", HERE)
+
+
+def test_slug_collisions_follow_the_documented_rule() -> None:
+    where = Location("t.csv", row=2)
+    records = [
+        Infrastructure(names={"en": "Lab One"}, where=where, acronym="LAB", regions=["ITH55"]),
+        Infrastructure(names={"en": "Lab Two"}, where=where, acronym="LAB", regions=["NL414"]),
+        Infrastructure(names={"en": "Lab Three"}, where=where, acronym="LAB"),
+        Infrastructure(names={"en": "Lab Four"}, where=where, acronym="LAB"),
+        Infrastructure(names={"it": "Laboratorio Ångström"}, where=where),
+    ]
+    assert assign_slugs(records) == [
+        "lab-ith55",
+        "lab-nl414",
+        "lab",
+        "lab-2",
+        "laboratorio-angstrom",
+    ]
+
+
+def test_helpers_for_curated_rows() -> None:
+    assert split_acronym("Sea Mammal Research Unit (SMRU)") == ("Sea Mammal Research Unit", "SMRU")
+    assert split_acronym("No acronym") == ("No acronym", "")
+    ref = "repo macfreek/data-cartography path results/x.geojson commit " + "a" * 40
+    assert (
+        repo_url(ref)
+        == f"https://github.com/macfreek/data-cartography/blob/{'a' * 40}/results/x.geojson"
+    )
+
+
+def test_point_in_polygon_maps_2021_to_2024() -> None:
+    finder = region_finder(data_dir() / "nuts" / "NUTS_RG_60M_2021_4326.geojson")
+    assert finder.code_at(11.3426, 44.4949) == "ITH55"  # Bologna
+    assert finder.code_at(25.4, 57.5) == "LV00C"  # Valmiera: LV008 in 2021, LV00C in 2024
+    assert finder.code_at(-30.0, 40.0) == ""  # the Atlantic
+
+
+def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(buf.getvalue())
+    assert path.stat().st_size < 1024 * 1024
+    with pytest.raises(LoadError, match="zip bomb"):
+        read_xlsx(path)
