@@ -220,7 +220,9 @@ def _shape_uses(iri: URIRef, is_class: bool) -> list[ShapeUse]:
                 shape=str(named)[len(SHAPES_NS) :],
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 rules=", ".join(sorted(rules)),
-                message=_text(sg, shape, SH.message),
+                message=_text(sg, shape, SH.message)
+                if (shape, RDF.type, SH.PropertyShape) in sg or isinstance(shape, BNode)
+                else _text(sg, shape, RDFS.label),
             )
         )
     return sorted(uses, key=lambda u: (u.shape, u.rules))
@@ -243,7 +245,7 @@ def describe_term(name: str) -> Term | None:
         notes=[str(n) for p in (SKOS.scopeNote, RDFS.comment) for n in g.objects(iri, p)],
         domain=[_link(o) for o in g.objects(iri, RDFS.domain)],
         range=[_link(o) for o in g.objects(iri, RDFS.range)],
-        supers=[_link(o) for o in g.objects(iri, sup) if str(o).startswith(_NS)],
+        supers=[_link(o) for o in g.objects(iri, sup) if _axiom(iri, sup, o) is None],
         subs=[_link(s) for s in g.subjects(sup, iri)],
         inverse=[_link(o) for o in g.objects(iri, OWL.inverseOf)]
         + [_link(s) for s in g.subjects(OWL.inverseOf, iri)],
