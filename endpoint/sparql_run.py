@@ -161,6 +161,9 @@ def _embedded(
     except PoolBusy as exc:
         raise ServiceUnavailable(f"{exc}; retry shortly", retry_after=5) from exc
     except WorkerKilled as exc:
+        current_app.logger.warning(
+            "sparql: query worker stopped (%s) after %.1f s limit", exc.reason, limits.timeout
+        )
         if exc.reason == "timeout":
             raise QueryTimeout(
                 f"the query ran past its time limit of {limits.timeout:g} s and was stopped; "

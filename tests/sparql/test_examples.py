@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,14 +40,21 @@ def rows(app: Flask, text: str) -> list[dict[str, object]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def sample_app(sample_store: OxigraphStore) -> Flask:
-    return make_app(sample_store)
+def _closing(app: Flask) -> Iterator[Flask]:
+    yield app
+    pool = app.extensions.get("riikg.sparql_pool")
+    if pool is not None:
+        pool.close()
 
 
 @pytest.fixture(scope="module")
-def bundled_app(bundled_store: OxigraphStore) -> Flask:
-    return make_app(bundled_store)
+def sample_app(sample_store: OxigraphStore) -> Iterator[Flask]:
+    yield from _closing(make_app(sample_store))
+
+
+@pytest.fixture(scope="module")
+def bundled_app(bundled_store: OxigraphStore) -> Iterator[Flask]:
+    yield from _closing(make_app(bundled_store))
 
 
 @pytest.mark.parametrize("name", NAMES)
