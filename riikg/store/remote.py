@@ -150,6 +150,15 @@ def _tokens(query: str) -> Iterable[tuple[int, str]]:
             i += 1
 
 
+def query_form(query: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (None when none is found)."""
+    for _pos, tok in _tokens(query):
+        upper = tok.upper()
+        if upper in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+            return upper
+    return None
+
+
 def _term_text(name: str, term: Term) -> str:
     if isinstance(term, ox.BlankNode):
         raise QueryFailed(f"binding ?{name}: blank nodes cannot be bound in a remote query")
@@ -491,6 +500,9 @@ class RemoteStore:
 
     # ---- reading ------------------------------------------------------------------------
     def _query_results(self, query: str, bindings: Mapping[str, Term], what: str) -> Any:
+        expected = "SELECT" if what == "select()" else "ASK"
+        if query_form(query) not in (expected, None):
+            raise QueryFailed(f"{what} needs an {expected} query".replace("an SELECT", "a SELECT"))
         text = inject_values(query, bindings)
         response = self._post_query(
             text,
@@ -524,6 +536,8 @@ class RemoteStore:
         return bool(result)
 
     def construct(self, query: str, **bindings: Term) -> list[ox.Triple]:
+        if query_form(query) not in ("CONSTRUCT", "DESCRIBE", None):
+            raise QueryFailed("construct() needs a CONSTRUCT or DESCRIBE query")
         text = inject_values(query, bindings)
         response = self._post_query(
             text,
@@ -561,10 +575,21 @@ class RemoteStore:
         media type; otherwise (Virtuoso's non-standard TSV, a server that lacks a format)
         riikg asks for JSON / N-Triples and serialises with pyoxigraph.
         """
+        form = query_form(query)
+        if form in ("CONSTRUCT", "DESCRIBE") and isinstance(media_type, ResultFormat):
+            raise QueryFailed(f"{media_type.value} cannot carry CONSTRUCT/DESCRIBE results")
+        if form in ("SELECT", "ASK") and isinstance(media_type, RdfFormat):
+            raise QueryFailed(f"{media_type.value} cannot carry SELECT/ASK results")
         dataset = self._dataset(default_graphs, named_graphs)
         wanted = media_type.value
-        native = not (self._is_virtuoso and media_type is ResultFormat.TSV)
-        accept = wanted if native else ResultFormat.JSON.value
+        # Virtuoso 7.2's TSV is not SPARQL TSV and its JSON-LD drops datatypes and languages
+        native = not (self._is_virtuoso and media_type in (ResultFormat.TSV, RdfFormat.JSONLD))
+        if native:
+            accept = wanted
+        elif isinstance(media_type, RdfFormat):
+            accept = RdfFormat.NTRIPLES.value
+        else:
+            accept = ResultFormat.JSON.value
         response = self._post_query(query, accept, dataset=dataset, timeout=timeout)
         media = _media(response.headers.get("Content-Type"))
         if media not in RESULT_PARSE and media not in RDF_PARSE:
