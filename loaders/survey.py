@@ -17,7 +17,7 @@ from typing import Any
 from rdflib import Graph
 
 from loaders import _common as c
-from loaders.records import Emitter, Host, Infrastructure, Part
+from loaders.records import Emitter, Host, Infrastructure, Part, assign_slugs
 from riikg.errors import LoadError, Location
 from riikg.namespaces import slugify
 from riikg.sources import Source, SourceGraph
@@ -215,6 +215,8 @@ def build(tables: dict[str, c.Table], graph: SourceGraph, base_iri: str) -> Sour
     if "infrastructures" not in tables:
         raise LoadError("survey", "an infrastructures sheet or file")
     records = [infrastructure_from_row(row) for row in tables["infrastructures"].rows]
+    for record, slug in zip(records, assign_slugs(records), strict=True):
+        record.slug = slug  # so equipment and services may name their infrastructure by slug
     if "equipment" in tables:
         _attach(records, tables["equipment"], equipment=True)
     if "services" in tables:

@@ -62,6 +62,13 @@ def test_variants_are_isomorphic(variant: str, reference: Graph, tmp_path: Path)
     assert isomorphic(graph, reference), _diff(graph, reference)
 
 
+def test_equipment_may_name_its_infrastructure_by_slug(tmp_path: Path, reference: Graph) -> None:
+    equipment = tmp_path / "x-equipment.csv"
+    equipment.write_text(CSV_FILES[1].read_text(encoding="utf-8").replace("\nENL,", "\nenl,"))
+    graph = run_loader("survey_csv", CSV_FILES[0], equipment, CSV_FILES[2])
+    assert isomorphic(graph, reference)
+
+
 def test_survey_locations_point_to_cells() -> None:
     from rdflib import URIRef
 
