@@ -15,7 +15,15 @@ from endpoint import get_settings, get_store
 from endpoint.conneg import FORMATS, Representation, by_extension, negotiate
 from endpoint.errors import QueryError
 from endpoint.sparql_examples import examples
-from endpoint.sparql_guard import GuardError, QueryForm, analyse, cap_limit, check_services
+from endpoint.sparql_guard import (
+    Analysis,
+    GuardError,
+    QueryForm,
+    analyse,
+    cap_limit,
+    check_services,
+    position,
+)
 from endpoint.sparql_protocol import READ_ONLY, choose_format, parse_request
 from endpoint.sparql_run import Limits, client_slot, execute
 from endpoint.sparql_sd import description, limits_text, serialise
@@ -65,12 +73,14 @@ def sparql() -> Response:
         analysis = analyse(proto.query, max_depth=settings.max_query_depth)
         if analysis.form is QueryForm.UPDATE:
             raise Forbidden(READ_ONLY)
+        if analysis.form is QueryForm.UNKNOWN:
+            raise QueryError(_not_a_query(proto.query, analysis), 400)
         check_services(analysis, settings.service_allowlist)
     except GuardError as exc:
         if exc.status == 403:
             raise Forbidden(str(exc)) from exc
         raise QueryError(str(exc), exc.status) from exc
-    form = analysis.form if analysis.form is not QueryForm.UNKNOWN else QueryForm.SELECT
+    form = analysis.form
     media_type = choose_format(form, request.accept_mimetypes, proto.format)
     store = get_store()
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
@@ -117,13 +127,26 @@ def sparql() -> Response:
     return response
 
 
+def _not_a_query(text: str, analysis: Analysis) -> str:
+    where = "at the end of the text"
+    for tok in analysis.tokens:
+        if (
+            tok.keyword not in ("PREFIX", "BASE")
+            and tok.kind != "iri"
+            and not (tok.kind == "name" and tok.text.endswith(":"))
+        ):
+            where = f"at {position(text, tok.start)} ({tok.text[:30]!r})"
+            break
+    return (
+        f"query syntax error {where}: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the "
+        "PREFIX/BASE declarations"
+    )
+
+
 def _dataset(
-    default_param: list[str], named_param: list[str], analysis: object
+    default_param: list[str], named_param: list[str], analysis: Analysis
 ) -> tuple[list[str] | None, list[str] | None]:
     """The dataset: protocol parameters win over FROM/FROM NAMED; only local graphs."""
-    from endpoint.sparql_guard import Analysis
-
-    assert isinstance(analysis, Analysis)
     if default_param or named_param:
         default, named = default_param, named_param
     elif analysis.has_dataset:

@@ -47,6 +47,15 @@ UPDATE_KEYWORDS = frozenset(
 FORMS = {f.value: f for f in (QueryForm.SELECT, QueryForm.ASK, QueryForm.CONSTRUCT)}
 FORMS["DESCRIBE"] = QueryForm.DESCRIBE
 
+#: Virtuoso's SQL built-ins reachable from SPARQL (``bif:http_get`` makes the server fetch a
+#: URL, observed on a test Virtuoso) and its ``DEFINE`` pragmas (the Sponger fetches ``FROM``
+#: IRIs with ``define get:soft``; SECURITY A9): refused whatever the backend.
+SERVER_EXTENSION_NAMESPACES = (
+    "http://www.openlinksw.com/schemas/bif#",
+    "http://www.openlinksw.com/schemas/sql#",
+)
+SERVER_EXTENSION_PREFIXES = frozenset({"bif", "sql"})
+
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(
     r"""
@@ -178,10 +187,37 @@ def analyse(text: str, *, max_depth: int) -> Analysis:
     form = _form(tokens, prefixes)
     if decoded_tokens is not tokens and _form(decoded_tokens, {}) is QueryForm.UPDATE:
         form = QueryForm.UPDATE
+    for stream in (tokens, decoded_tokens):
+        _refuse_server_extensions(stream, prefixes)
     analysis = Analysis(form=form, max_depth=deepest, prefixes=prefixes, tokens=tokens)
     analysis.services = _services(tokens, prefixes) + _services(decoded_tokens, prefixes)
     analysis.text = _lift_dataset(text, tokens, prefixes, analysis)
     return analysis
+
+
+def _refuse_server_extensions(tokens: list[Token], prefixes: dict[str, str]) -> None:
+    for tok in tokens:
+        if tok.keyword == "DEFINE":
+            raise GuardError("DEFINE pragmas are not allowed on this endpoint", 403)
+        iri = _resolve(tok, prefixes) or ""
+        prefix = tok.text.partition(":")[0].lower() if tok.kind == "name" else ""
+        if prefix in SERVER_EXTENSION_PREFIXES or iri.startswith(SERVER_EXTENSION_NAMESPACES):
+            raise GuardError(
+                f"{tok.text[:60]}: server built-in functions (bif:, sql:) are not allowed on "
+                "this endpoint",
+                403,
+            )
+
+
+def position(text: str, offset: int) -> str:
+    """``line:column`` (1-based) of a character offset, as parsers report positions.
+
+    >>> position("ab" + chr(10) + "c", 4)
+    '2:2'
+    """
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{line}:{column}"
 
 
 def _form(tokens: list[Token], prefixes: dict[str, str]) -> QueryForm:

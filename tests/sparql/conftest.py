@@ -14,7 +14,7 @@ from riikg.config import Settings, StoreKind
 from riikg.store import Store
 from riikg.store.oxigraph import OxigraphStore
 from tests.servers import RunningServer
-from tests.sparql.helpers import Backend
+from tests.sparql.helpers import Backend, Listener
 
 DATA = Path(__file__).parent / "data"
 BASE = "http://localhost:8080/"
@@ -103,3 +103,11 @@ def _virtuoso_app(server: RunningServer) -> Flask:
         query_timeout=10,
     )
     return create_app({"TESTING": True}, settings=settings, store=store)
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    """A loopback TCP listener counting the connections it receives (outbound detector)."""
+    lst = Listener()
+    yield lst
+    lst.close()

@@ -152,3 +152,20 @@ def test_cap_limit(text: str, expected: str) -> None:
 def test_decode_escapes() -> None:
     assert decode_escapes("\\u0041\\U0001F600") == "A\U0001f600"
     assert decode_escapes("\\uD800") == "\ufffd"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT (bif:http_get("http://127.0.0.1:9/") AS ?x) {}',
+        "SELECT (SQL:foo(1) AS ?x) {}",
+        "SELECT (<http://www.openlinksw.com/schemas/sql#x>(1) AS ?x) {}",
+        'PREFIX b: <http://www.openlinksw.com/schemas/bif#> SELECT (b:http_get("x") AS ?x) {}',
+        'define get:soft "replace" SELECT * {}',
+        'SELECT (b\\u0069f:http_get("x") AS ?x) {}',
+    ],
+)
+def test_server_extensions_refused(text: str) -> None:
+    with pytest.raises(GuardError) as info:
+        analyse(text, max_depth=128)
+    assert info.value.status == 403

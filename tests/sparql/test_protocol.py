@@ -7,12 +7,13 @@ refused and leaves the store unchanged. Runs on every backend (``backend`` fixtu
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 
-from tests.sparql.helpers import BASE, Backend
+from tests.sparql.helpers import BASE, Backend, Listener
 
 SURVEY = f"{BASE}graph/source/survey"
 NUTS = f"{BASE}graph/source/nuts"
@@ -413,3 +414,36 @@ def test_get_answers_carry_validators_and_304(backend: Backend) -> None:
         "/sparql", query_string=q, headers={"If-None-Match": etag, "Accept": "text/csv"}
     )
     assert other.status_code == 200 and other.headers["ETag"] != etag
+
+
+def test_no_outbound_request_on_any_backend(backend: Backend, listener: Listener) -> None:
+    """SERVICE, Virtuoso's bif:http_get (observed to fetch on a test Virtuoso) and Sponger
+    pragmas are refused before any store sees them; FROM names only local graphs."""
+    url = f"http://127.0.0.1:{listener.port}/"
+    refused = {
+        f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}": 403,
+        f"SELECT * {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}": 403,
+        f'SELECT (bif:http_get("{url}") AS ?x) {{}}': 403,
+        f'SELECT (<http://www.openlinksw.com/schemas/bif#http_get>("{url}") AS ?x) {{}}': 403,
+        'SELECT (bif:file_to_string("/etc/hostname") AS ?x) {}': 403,
+        f'define get:soft "replace" SELECT * FROM <{url}x> {{ ?s ?p ?o }}': 403,
+        f'DEFINE input:grab-all "yes" SELECT * {{ <{url}y> ?p ?o }}': 403,
+        f"SELECT * FROM <{url}z> {{ ?s ?p ?o }}": 400,
+        f"SELECT * FROM NAMED <{url}n> {{ GRAPH ?g {{ ?s ?p ?o }} }}": 400,
+        f"LOAD <{url}data.ttl>": 403,
+    }
+    for query, status in refused.items():
+        r = backend.client.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
+        assert r.status_code == status, (query, r.status_code, r.data[:200])
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_not_a_query_names_the_position(backend: Backend) -> None:
+    r = backend.client.get(
+        "/sparql",
+        query_string={"query": "PREFIX x: <http://e/>\nSELEC * {}"},
+        headers={"Accept": JSON},
+    )
+    assert r.status_code == 400
+    assert "2:1" in json.loads(r.data)["message"]
