@@ -41,6 +41,9 @@ ORGANISATION_TYPES = "university rto company public-body consortium eric other".
 STATUSES = "operational under-construction planned preparation unknown".split()
 ACCESS_MODES = "excellence-driven market-driven wide".split()
 FEE_POLICIES = "free cost-based market-price on-request".split()
+SCIENTIFIC_DOMAINS = (
+    "energy environment health-food physical-sciences-engineering social-cultural-innovation e-ri"
+).split()
 
 
 @dataclass
@@ -271,7 +274,10 @@ class Emitter:
             )
         g.locate(s, RIIKG.supportsPriority, at("priorities"))
         for value in r.domains:
-            g.add((s, RIIKG.scientificDomain, vocab_concept("scientific-domain", slugify(value))))
+            domain = _concept(
+                "scientific-domain", SCIENTIFIC_DOMAINS, value, at("domains"), "ESFRI domain"
+            )
+            g.add((s, RIIKG.scientificDomain, domain))
         if r.status:
             status = _concept("status", STATUSES, r.status, at("status"), "status")
             g.add((s, ADMS.status, status))

@@ -113,3 +113,30 @@ def test_xlsx_zip_bomb_is_refused(tmp_path: Path) -> None:
     assert path.stat().st_size < 1024 * 1024
     with pytest.raises(LoadError, match="zip bomb"):
         read_xlsx(path)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "codes"),
+    [
+        ("infrastructure-type", "INFRASTRUCTURE_TYPES"),
+        ("organisation-type", "ORGANISATION_TYPES"),
+        ("status", "STATUSES"),
+        ("access-mode", "ACCESS_MODES"),
+        ("fee-policy", "FEE_POLICIES"),
+        ("scientific-domain", "SCIENTIFIC_DOMAINS"),
+    ],
+)
+def test_accepted_codes_are_the_vocabulary_concepts(scheme: str, codes: str) -> None:
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from loaders import records
+    from riikg.namespaces import vocab_scheme
+    from riikg.resources import ontology_dir
+
+    graph = Graph()
+    graph.parse(data=(ontology_dir() / "vocab" / f"{scheme}.ttl").read_bytes(), format="turtle")
+    concepts = {
+        str(c).rsplit("/", 1)[1] for c in graph.subjects(SKOS.inScheme, vocab_scheme(scheme))
+    }
+    assert set(getattr(records, codes)) == concepts
