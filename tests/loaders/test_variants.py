@@ -97,3 +97,30 @@ def test_variant_conforms_to_the_shapes(reference: Graph) -> None:
             nuts_graph.add((nuts(code), p, o))
     outcome = validate(run_loader("survey_csv", *CSV_FILES), context=nuts_graph)
     assert outcome.conforms, outcome.summary()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "rdflib_format"),
+    [(".nt", "nt"), (".rdf", "xml"), (".nq", "nquads"), (".trig", "trig"), (".jsonld", "json-ld")],
+)
+def test_every_rdf_syntax_loads(
+    suffix: str, rdflib_format: str, reference: Graph, tmp_path: Path
+) -> None:
+    from rdflib import Dataset, URIRef
+
+    if rdflib_format in ("nquads", "trig"):
+        # two named graphs in the file: all their triples go into the source's one graph
+        data = Dataset()
+        triples = sorted(reference)
+        half = len(triples) // 2
+        for name, part in (("a", triples[:half]), ("b", triples[half:])):
+            g = data.graph(URIRef(f"http://example.org/graph/{name}"))
+            for t in part:
+                g.add(t)
+        text = data.serialize(format=rdflib_format, encoding="utf-8")
+    else:
+        text = reference.serialize(format=rdflib_format, encoding="utf-8")
+    path = tmp_path / f"example{suffix}"
+    path.write_bytes(text)
+    graph = run_loader("rdf_file", path)
+    assert isomorphic(graph, reference), _diff(graph, reference)
