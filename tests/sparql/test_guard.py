@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from endpoint.sparql_guard import (
     GuardError,
@@ -169,3 +171,32 @@ def test_server_extensions_refused(text: str) -> None:
     with pytest.raises(GuardError) as info:
         analyse(text, max_depth=128)
     assert info.value.status == 403
+
+
+ALPHABET = "{}()[]<>\"'#\\u007BSERVICE LOAD ?x:a.\n\t;0123456789"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=300))
+def test_guard_never_fails_unexpectedly(text: str) -> None:
+    """Any text either passes the guard or is refused with a GuardError, never a crash."""
+    try:
+        analysis = analyse(text, max_depth=8)
+    except GuardError as exc:
+        assert exc.status in (400, 403)
+        return
+    assert analysis.max_depth <= 8
+    assert len(analysis.text) == len(text)
+    cap_limit(analysis.text, analysis.tokens, 11)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=0, max_value=400), st.sampled_from(["{", "(", "["]))
+def test_depth_is_exact(n: int, opener: str) -> None:
+    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    text = "ASK " + opener * n + closer * n
+    if n > 128:
+        with pytest.raises(GuardError):
+            analyse(text, max_depth=128)
+    else:
+        assert analyse(text, max_depth=128).max_depth == n
