@@ -279,3 +279,17 @@ def test_remote_context_reference_to_the_bundled_one_is_allowed() -> None:
 
     graph = run_loader("rdf_file", VARIANTS / "example.jsonld")
     assert len(graph) > 40
+
+
+def test_validation_findings_point_back_to_the_cell(vocab_store: OxigraphStore) -> None:
+    """Regions unknown to the store: the refusal names file, row and column of each."""
+    from riikg.errors import SourceRefused
+
+    before = snapshot(vocab_store)
+    source = Source(id="survey", loader="survey_csv", files=CSV_FILES)
+    with pytest.raises(SourceRefused) as info:
+        load_source(vocab_store, source, get_loader("survey_csv"))
+    summary = info.value.summary
+    assert "example-infrastructures.csv:2:10 (region)" in summary, summary
+    assert "example-infrastructures.csv:3:10 (region)" in summary, summary
+    assert snapshot(vocab_store) == before
