@@ -363,6 +363,7 @@ def bundle(
     esfri_index = _index(esfri, e_slugs)
     meril_index = _index(meril, m_slugs)
     meril_by_name = {r.names["en"]: s for r, s in zip(meril, m_slugs, strict=True)}
+    meril_by_slug = dict(zip(m_slugs, meril, strict=True))
 
     def link(record: Infrastructure, slug: str | None) -> None:
         if slug:
@@ -381,6 +382,7 @@ def bundle(
             if target is None:
                 raise LoadError(record.at("coord_source"), "the name of a loaded MERIL point")
             link(record, target)
+            _coordinates_from(record, meril_by_slug[target])
         link(record, next((esfri_index[k] for k in keys if k in esfri_index), None))
     return Bundle(riis, esfri, meril)
 
@@ -401,6 +403,24 @@ def esfri_network(graph: SourceGraph, base_iri: str, record_source: str) -> None
 def _links_to_esfri(records: list[Infrastructure], esfri: list[Infrastructure], base: str) -> bool:
     targets = {mint(base, Kind.INFRASTRUCTURE, r.slug) for r in esfri}
     return any(t in targets for r in records for t in r.same_as)
+
+
+def _coordinates_from(record: Infrastructure, point: Infrastructure) -> None:
+    """Take a curated row's coordinates from the MERIL point it cites.
+
+    ``riis.csv`` holds these coordinates with latitude and longitude swapped (the GeoJSON
+    ``[lon, lat]`` pair was copied into ``lat, lon``); the GeoJSON is the source, so its
+    order is used. Coordinates that match neither order are refused.
+    """
+    if record.lat or record.long:
+        given = {_round(record.lat), _round(record.long)}
+        if given != {_round(point.lat), _round(point.long)}:
+            raise LoadError(record.at("lat"), "the coordinates of the cited MERIL point")
+    record.lat, record.long = point.lat, point.long
+
+
+def _round(value: str) -> str:
+    return f"{float(value):.4f}"
 
 
 def _files(source: Source, roles: tuple[str, ...]) -> dict[str, Path]:

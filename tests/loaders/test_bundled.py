@@ -220,3 +220,23 @@ def load_bundled_template() -> Graph:
     from tests.loaders.conftest import run_loader
 
     return run_loader("survey_xlsx", data_dir() / "templates" / "riikg-survey-template.xlsx")
+
+
+def test_every_point_lies_in_its_region(graphs: dict[str, Graph]) -> None:
+    """Coordinates and NUTS regions agree (catches swapped latitude and longitude)."""
+    from loaders.infrastructures import region_finder
+    from riikg.namespaces import WGS
+
+    finder = region_finder(data_dir() / "nuts" / "NUTS_RG_60M_2021_4326.geojson")
+    checked = 0
+    for sid in ("esfri", "meril", "riis"):
+        g = graphs[sid]
+        for s in g.subjects(RDF.type, RIIKG.ResearchInfrastructure):
+            lat, lon = g.value(s, WGS.lat), g.value(s, WGS.long)
+            region = g.value(s, RIIKG.region)
+            if lat is None or lon is None or region is None:
+                continue
+            code = finder.code_at(float(lon), float(lat))
+            assert code[:2] == str(region).rsplit("/", 1)[1][:2], (s, lat, lon, region)
+            checked += 1
+    assert checked > 200
