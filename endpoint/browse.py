@@ -162,31 +162,83 @@ def _counted(counter: Counter[str], linker: Linker) -> list[tuple[Link, int]]:
     return links
 
 
+@dataclass
+class Facts:
+    """Per data version: what each infrastructure is linked to, and every RIS3 priority."""
+
+    regions: dict[str, set[str]] = field(default_factory=dict)
+    kets: dict[str, set[str]] = field(default_factory=dict)
+    access: dict[str, set[str]] = field(default_factory=dict)
+    hosts: dict[str, set[str]] = field(default_factory=dict)
+    #: priority -> (strategy, covered regions, related KETs)
+    priorities: dict[str, tuple[str, set[str], set[str]]] = field(default_factory=dict)
+
+
+_FACT_FIELDS = {
+    "https://w3id.org/riikg/ontology/region": "regions",
+    "https://w3id.org/riikg/ontology/ket": "kets",
+    "https://w3id.org/riikg/ontology/accessMode": "access",
+    "https://w3id.org/riikg/ontology/hostedBy": "hosts",
+}
+
+
+def build_facts(store: Store) -> Facts:
+    facts = Facts()
+    for row in store.select(q("infrastructure_facts")):
+        i, p, v = row["i"], row["p"], row["v"]
+        name = _FACT_FIELDS.get(p.value)
+        if name and isinstance(v, NamedNode):
+            getattr(facts, name).setdefault(i.value, set()).add(v.value)
+    for row in store.select(q("ris3_priorities")):
+        entry = facts.priorities.setdefault(
+            row["priority"].value, (row["strategy"].value, set(), set())
+        )
+        entry[1].add(row["covered"].value)
+        if "ket" in row:
+            entry[2].add(row["ket"].value)
+    return facts
+
+
+def facts() -> Facts:
+    return per_version("facts", build_facts)
+
+
+def descendants(tree: RegionTree, iri: str) -> set[str]:
+    """A region and all its sub-regions."""
+    out = {iri}
+    stack = [iri]
+    while stack:
+        region = tree.regions.get(stack.pop())
+        for child in region.children if region else ():
+            if child.iri not in out:
+                out.add(child.iri)
+                stack.append(child.iri)
+    return out
+
+
 def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
     """Infrastructures of a region (incl. sub-regions) by KET, access mode and host, and
-    the RIS3 priorities covering it with or without matching local infrastructure."""
-    region = NamedNode(NUTS_CODE + code)
-    infra_kets: dict[str, set[str]] = defaultdict(set)
-    access: dict[str, set[str]] = defaultdict(set)
-    hosts: dict[str, set[str]] = defaultdict(set)
-    infras: set[str] = set()
-    for row in store.select(q("region_profile"), region=region):
-        i = row["i"].value
-        infras.add(i)
-        if "ket" in row:
-            infra_kets[row["ket"].value].add(i)
-        if "access" in row:
-            access[row["access"].value].add(i)
-        if "host" in row:
-            hosts[row["host"].value].add(i)
-    priorities: dict[str, tuple[str, set[str]]] = {}
-    for row in store.select(q("region_priorities"), region=region):
-        p = row["priority"].value
-        entry = priorities.setdefault(p, (row["strategy"].value, set()))
-        if "ket" in row:
-            entry[1].add(row["ket"].value)
+    the RIS3 priorities of strategies covering it or a parent, with or without matching
+    local infrastructure (the priority's related KETs against the local infrastructures')."""
+    iri = NUTS_CODE + code
+    tree = region_tree()
+    known = facts()
+    area = descendants(tree, iri)
+    infras = {i for i, regions in known.regions.items() if regions & area}
+
+    def grouped(table: dict[str, set[str]]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for i in infras:
+            for value in table.get(i, ()):
+                out[value].add(i)
+        return out
+
+    infra_kets = grouped(known.kets)
+    covering = {iri, *(r.iri for r in tree.ancestors(iri))}
     matches = []
-    for p, (strategy, kets) in priorities.items():
+    for p, (strategy, covered, kets) in known.priorities.items():
+        if not covered & covering:
+            continue
         serving: set[str] = set()
         for ket in kets:
             serving |= infra_kets.get(ket, set())
@@ -200,13 +252,13 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
         )
     matches.sort(key=lambda m: (m.strategy.label.casefold(), m.priority.label.casefold()))
     return RegionProfile(
-        region=linker.link(region.value),
+        region=linker.link(iri),
         code=code,
         infrastructures=sorted(
             (linker.link(i) for i in infras), key=lambda link: link.label.casefold()
         ),
         by_ket=_counted(Counter({k: len(v) for k, v in infra_kets.items()}), linker),
-        by_access=_counted(Counter({k: len(v) for k, v in access.items()}), linker),
-        hosts=_counted(Counter({k: len(v) for k, v in hosts.items()}), linker),
+        by_access=_counted(Counter({k: len(v) for k, v in grouped(known.access).items()}), linker),
+        hosts=_counted(Counter({k: len(v) for k, v in grouped(known.hosts).items()}), linker),
         priorities=matches,
     )

@@ -30,7 +30,7 @@ from endpoint import get_settings, get_store
 from endpoint.browse import figures, region_profile, region_tree
 from endpoint.compare import MAX_REGIONS, tables, to_csv
 from endpoint.conneg import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
-from endpoint.describe import Description, describe, with_values
+from endpoint.describe import Description, describe
 from endpoint.errors import ResourceNotFound, error_response
 from endpoint.facets import (
     FACETS,
@@ -607,7 +607,7 @@ def compare(fmt: str = "html") -> Response:
         (r for r in tree.regions.values() if r.total),
         key=lambda r: (r.country, r.level, r.code),
     )
-    query = with_values(q("region_profile"), region=NamedNode(NUTS_CODE + (codes or ["XX"])[0]))
+    query = q("infrastructure_facts")
     return _render_page(
         "pages/compare.html",
         codes=codes,
