@@ -287,7 +287,7 @@ def _named_shape(shape: Node | None) -> Node | None:
 
 def _findings(report: Graph, data: Graph) -> list[Finding]:
     out: list[Finding] = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    for result in list(report.subjects(RDF.type, SH.ValidationResult)):
         severity = report.value(result, SH.resultSeverity)
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
@@ -298,6 +298,8 @@ def _findings(report: Graph, data: Graph) -> list[Finding]:
         if isinstance(data, SourceGraph) and isinstance(focus, URIRef):
             loc = data.location_of(focus, path if isinstance(path, URIRef) else None)
             location = str(loc) if loc else None
+        if location:
+            report.add((result, RIIKG.sourceLocation, Literal(location)))
         shape = _named_shape(report.value(result, SH.sourceShape))
         out.append(
             Finding(

@@ -690,3 +690,63 @@ def test_every_shape_has_a_failing_case() -> None:
     covered = {c.shape for c in CASES}
     missing = _reportable_shapes() - covered
     assert not missing, f"shapes without a failing example: {sorted(missing)}"
+
+
+def test_findings_carry_location_value_and_readable_path(good_graph: Graph) -> None:
+    """A SourceGraph's locations reach the findings, the summary and the stored report."""
+    from rdflib import Literal
+
+    from riikg.errors import Location
+    from riikg.namespaces import RIIKG
+    from riikg.sources import SourceGraph
+
+    data = SourceGraph()
+    for triple in good_graph:
+        data.add(triple)
+    lab = URIRef("http://localhost:8080/id/infrastructure/lab")
+    lat = URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat")
+    data.remove((lab, lat, None))
+    data.add(
+        (lab, lat, Literal("95.0", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")))
+    )
+    data.locate(lab, lat, Location("riis.csv", row=7, column=12, column_name="lat"))
+    outcome = validate(data)
+    [finding] = [f for f in outcome.findings if f.shape == SHAPES_NS + "RI-lat"]
+    assert finding.location == "riis.csv:7:12 (lat)"
+    assert finding.value == "95.0" and finding.path_label == "wgs:lat"
+    line = finding.describe()
+    assert line.startswith("riis.csv:7:12 (lat): Violation [wgs:lat] value '95.0'")
+    assert "(shape RI-lat)" in line
+    assert "riis.csv:7:12 (lat)" in outcome.summary()
+    stored = set(outcome.report.objects(None, RIIKG.sourceLocation))
+    assert Literal("riis.csv:7:12 (lat)") in stored
+
+
+def test_pipeline_provenance_record_conforms() -> None:
+    from datetime import UTC, datetime
+
+    from riikg.pipeline import provenance
+    from riikg.sources import Source
+
+    source = Source(
+        id="example",
+        loader="rdf_file",
+        files=(),
+        title="Example",
+        licence="https://creativecommons.org/licenses/by/4.0/",
+        attribution="Example",
+        retrieved="2026-11-01",
+        homepage="https://example.org/data",
+        synthetic=True,
+    )
+    outcome = validate(Graph())
+    record = provenance(
+        source,
+        base="http://localhost:8080/",
+        sha="ab" * 32,
+        triples=0,
+        outcome=outcome,
+        when=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+    result = validate(record)
+    assert result.findings == [], result.summary()
