@@ -169,7 +169,9 @@ def esfri_records(
             },
         )
         if finder and rec.lat and rec.long:
-            code = finder.code_at(float(rec.long), float(rec.lat))
+            lat = c.decimal_in(rec.lat, -90, 90, rec.at("lat"), "latitude")
+            lon = c.decimal_in(rec.long, -180, 180, rec.at("long"), "longitude")
+            code = finder.code_at(float(lon), float(lat))
             rec.regions = [code] if code else []
         out.append(rec)
     return out
