@@ -108,7 +108,7 @@ def source_record(source_id: str) -> SourceRecord:
     for record in records():
         if record.id == source_id:
             return record
-    raise ResourceNotFound(f"no loaded source has the id '{source_id}'")
+    raise ResourceNotFound(f"no loaded source has the id '{source_id[:80]}'")
 
 
 def split_name(name: str) -> tuple[str, str | None]:
