@@ -409,8 +409,10 @@ def infrastructures(fmt: str = "html") -> Response:
         pages=pages,
         facets=facets,
         facet_titles={f: FACETS[f].title for f in Facet},
+        chip_labels={(f.facet.value, v.param): v.label for f in facets for v in f.values},
         sparql_href=sparql_link(query),
         points_url=f"{request.script_root}/infrastructures.geojson?{selection.query_string()}",
+        outline_url=f"{request.script_root}/geo/nuts/0.geojson",
     )
 
 
@@ -614,7 +616,7 @@ def compare(fmt: str = "html") -> Response:
         profiles=profiles,
         tables=result,
         choices=choices,
-        name=lambda iri: lk.index.display(iri, langs),
+        name=lambda iri: lk.index.label(iri, langs) or "",
         query_string=request.query_string.decode("ascii", "replace"),
         sparql_href=sparql_link(query),
     )
