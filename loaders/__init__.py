@@ -57,6 +57,18 @@ def _register() -> None:
         LOADERS["sparql_harvest"] = fn
 
 
+def survey_columns() -> list[str]:
+    """Every column name the survey sheets accept (language columns shown as ``@en``)."""
+    from loaders.survey import SHEETS
+
+    out: list[str] = []
+    for required, allowed, langs in SHEETS.values():
+        for name in [*required, *allowed, *(f"{p}@en" for p in langs)]:
+            if name not in out and name != "name":
+                out.append(name)
+    return out
+
+
 def get_loader(name: str) -> Loader:
     """The loader registered under ``name``."""
     try:

@@ -32,6 +32,10 @@ def test_registry_names_every_loader() -> None:
         assert LOADER_BY_SUFFIX[suffix] == "rdf_file"
     with pytest.raises(LoadError, match="one of"):
         get_loader("nope")
+    from loaders import survey_columns
+
+    columns = survey_columns()
+    assert {"name@en", "source_url", "infrastructure", "access_modes"} <= set(columns)
     with pytest.raises(LoadError, match="known extension"):
         loader_for_path(Path("x.docx"))
 
