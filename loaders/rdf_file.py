@@ -67,7 +67,6 @@ _OX_FORMAT = {
 }
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_SCRIPT_IRI = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 #: context references that mean the bundled context
 LOCAL_CONTEXTS = (JSONLD_CONTEXT, "riikg-context.jsonld", "./riikg-context.jsonld")
@@ -201,24 +200,15 @@ def to_rdflib(term: Any) -> Any:
     raise LoadError("rdf", "no RDF-star quoted triples")
 
 
-def _check_iri(term: Any, name: str) -> None:
-    if isinstance(term, ox.NamedNode) and _SCRIPT_IRI.match(term.value):
-        raise LoadError(
-            name, f"IRIs with schemes such as http, https, mailto or urn (got {c.show(term.value)})"
-        )
-
-
 def add_quads(graph: SourceGraph, quads: Iterable[ox.Quad], name: str) -> None:
     """Add the triples of ``quads`` (graph names dropped) and locate each subject in ``name``.
 
-    Raises:
-        LoadError: an IRI uses a script scheme (``javascript:``, ``vbscript:``, ``data:``).
+    IRIs are kept as they are (``javascript:`` included: the shapes refuse such homepages and
+    the web layer links only http(s) IRIs, SECURITY.md F9).
     """
     where = Location(name)
     located: set[Any] = set()
     for q in quads:
-        _check_iri(q.subject, name)
-        _check_iri(q.object, name)
         s = to_rdflib(q.subject)
         graph.add((s, to_rdflib(q.predicate), to_rdflib(q.object)))
         if isinstance(s, URIRef) and s not in located:

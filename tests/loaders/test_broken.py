@@ -188,14 +188,6 @@ CASES = [
         "bad.ttl:2:11",
         "well-formed turtle",
     ),
-    Case(
-        "turtle-javascript-iri",
-        "js.ttl",
-        "rdf_file",
-        b"<http://example.org/a> <http://xmlns.com/foaf/0.1/homepage> <javascript:alert(1)> .\n",
-        "js.ttl",
-        "schemes such as http",
-    ),
     Case("rdfxml-entity-bomb", "bomb.rdf", "rdf_file", BOMB, "bomb.rdf:2:1", "<!DOCTYPE"),
     Case(
         "rdfxml-xxe",
