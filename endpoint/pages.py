@@ -479,7 +479,11 @@ def search() -> Response:
     store = get_store()
     langs = _langs()
     lk = linker(store.base, langs)
-    results = search_index().search(text, kind) if text.strip() else []
+    everything = search_index().search(text) if text.strip() else []
+    kinds: dict[str, int] = {}
+    for _, type_iri, _ in everything:
+        kinds[type_iri] = kinds.get(type_iri, 0) + 1
+    results = [r for r in everything if not kind or r[1] == kind]
     pages = max(1, -(-len(results) // SEARCH_PAGE))
     page = min(_page(), pages)
     shown = results[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
@@ -494,10 +498,18 @@ def search() -> Response:
                 "results": [
                     {**_link_json(link), "kind": k, "score": round(s, 2)} for link, k, s in hits
                 ],
+                "kinds": {kind_label(t): n for t, n in kinds.items()},
             }
         )
     return _render_page(
-        "pages/search.html", q=text, hits=hits, total=len(results), page=page, pages=pages
+        "pages/search.html",
+        q=text,
+        hits=hits,
+        total=len(results),
+        page=page,
+        pages=pages,
+        kind=kind,
+        kinds=sorted(((t, kind_label(t), n) for t, n in kinds.items()), key=lambda k: -k[2]),
     )
 
 

@@ -183,6 +183,12 @@ def test_search(pclient: FlaskClient) -> None:
     assert hits.index("Modena (ITH54)") < hits.index("Laboratorio Veicoli a Motore")
     assert labels("zzzznothing") == []
     assert labels('"%5C%0A') == []  # quotes, backslash, newline: no error, no match
+    kinds = json.loads(pclient.get("/search.json?q=bologna").data)["kinds"]
+    assert kinds == {"Infrastructure": 1, "Organisation": 1, "Region": 1}
+    only = json.loads(
+        pclient.get("/search.json?q=bologna&type=https://w3id.org/riikg/ontology/NUTSRegion").data
+    )
+    assert [r["label"] for r in only["results"]] == ["Bologna (ITH55)"]
     page = html(pclient, "/search?q=bologna")
     assert 'id="total"' in page and 'href="/region/ITH55"' in page
 
