@@ -31,5 +31,24 @@
       current.setQuery(example.query);
     });
   });
+  // Truncation is never silent: show the endpoint's X-Result-Truncated signal.
+  var notice = document.getElementById("sparql-notice");
+  var originalFetch = window.fetch;
+  window.fetch = function (input) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    return originalFetch.apply(this, arguments).then(function (response) {
+      if (notice && url.indexOf(endpoint) === 0) {
+        if (response.headers.get("X-Result-Truncated") === "true") {
+          notice.textContent = "Results truncated: only the first " +
+            response.headers.get("X-Result-Max-Rows") +
+            " rows are shown (X-Result-Truncated). Add LIMIT/OFFSET or use the dumps.";
+          notice.hidden = false;
+        } else {
+          notice.hidden = true;
+        }
+      }
+      return response;
+    });
+  };
   window.riikgYasgui = yasgui;
 })();

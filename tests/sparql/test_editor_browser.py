@@ -34,7 +34,7 @@ def live(sample_store: OxigraphStore) -> Iterator[str]:
         if IN_CI:
             pytest.fail("endpoint/static/vendor is missing: run make vendor")
         pytest.skip("endpoint/static/vendor is missing (make vendor)")
-    app: Flask = make_app(sample_store)
+    app: Flask = make_app(sample_store, max_rows=4)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -78,7 +78,10 @@ def test_editor_runs_an_example(live: str, browser: Any) -> None:
     page.locator(".yasqe_queryButton").last.click()
     page.wait_for_selector(".yasr table tbody tr", timeout=15000)
     text = page.locator(".yasr").last.inner_text()
-    assert "ITH5" in text
+    assert "IT" in text
+    notice = page.locator("#sparql-notice")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "truncated" in notice.inner_text() and "4" in notice.inner_text()
     query = page.evaluate("() => window.riikgYasgui.getTab().getQuery()")
     assert "PREFIX riikg:" in query
     assert not errors, errors
