@@ -30,7 +30,7 @@ from pathlib import Path
 import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from riikg.namespaces import PREFIXES, RIIKG
@@ -40,6 +40,8 @@ from riikg.sources import SourceGraph
 #: prefix of the shapes' IRIs (``shapes/*.shapes.ttl``)
 SHAPES_NS = "https://w3id.org/riikg/shapes/"
 _VALUE_CHARS = 80
+#: vocabulary links followed when collecting referenced concepts (collections, hierarchies)
+_FOLLOW = (SKOS.member, SKOS.broader)
 
 
 def _parse_files(paths: list[Path]) -> Graph:
@@ -89,12 +91,19 @@ def reference_graph(data: Graph, context: Graph | None = None) -> Graph:
     for triple in _hierarchy():
         out.add(triple)
     seen: set[URIRef] = set()
+    todo: list[URIRef] = []
     for graph in (data, context) if context is not None else (data,):
         for o in graph.objects():
             if isinstance(o, URIRef) and o not in seen:
                 seen.add(o)
-                for p, v in vocab.predicate_objects(o):
-                    out.add((o, p, v))
+                todo.append(o)
+    while todo:  # vocabulary IRIs that described vocabulary IRIs point to (collections)
+        node = todo.pop()
+        for p, v in vocab.predicate_objects(node):
+            out.add((node, p, v))
+            if isinstance(v, URIRef) and v not in seen and p in _FOLLOW:
+                seen.add(v)
+                todo.append(v)
     return out
 
 

@@ -750,3 +750,18 @@ def test_pipeline_provenance_record_conforms() -> None:
     )
     result = validate(record)
     assert result.findings == [], result.summary()
+
+
+def test_vocabulary_concepts_referenced_by_a_source_are_visible() -> None:
+    """A KET or a KET list referenced by a source is checked against ontology/vocab/*.ttl."""
+    from riikg.validate import reference_graph
+
+    data = Graph().parse(
+        data=PREFIXES + """id:x skos:related ket:list-2018 ; riikg:ket ket:KET2009-NANO .""",
+        format="turtle",
+    )
+    ref = reference_graph(data)
+    ket = URIRef("https://w3id.org/riikg/vocab/ket/KET2018-AI")  # a member of list-2018
+    assert (ket, URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), None) in ref
+    assert len(ref) < 150  # only what is referenced, not the whole vocabulary set
+    assert validate(data).findings == []
