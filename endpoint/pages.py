@@ -366,7 +366,7 @@ def infrastructures(fmt: str = "html") -> Response:
     langs = _langs()
     if fmt == "geojson":
         return _points(found, langs)
-    ordered = sort_by_label(found, langs)
+    ordered = memo("facet-sorted", (selection.filters, langs), lambda: sort_by_label(found, langs))
     pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(selection.page, pages)
     lk = linker(store.base, langs)
