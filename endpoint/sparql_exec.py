@@ -38,6 +38,8 @@ class Job:
     max_rows: int
     #: the text as the user wrote it (positions in syntax errors refer to it)
     original: str = ""
+    #: the deadline in seconds; the worker also stops itself a little after it
+    timeout: float = 0.0
 
 
 @dataclass(frozen=True)

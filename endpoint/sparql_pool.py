@@ -42,6 +42,8 @@ CHUNK = 64 * 1024
 SPOOL_BYTES = 1 << 20
 #: memory a worker may allocate beyond what it inherited (its data segment is capped)
 WORKER_MEMORY = 2 << 30
+#: seconds after the deadline at which a worker ends itself (SIGALRM, default action)
+SELF_KILL_GRACE = 3
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
 MAX_JOBS_PER_WORKER = 500
 
@@ -85,7 +87,14 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
 
 def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no cover
     """Worker loop (runs in the forked child; covered by the pool tests, not by coverage)."""
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+    for sig in (
+        signal.SIGTERM,
+        signal.SIGINT,
+        signal.SIGHUP,
+        signal.SIGQUIT,
+        signal.SIGUSR1,
+        signal.SIGALRM,
+    ):
         signal.signal(sig, signal.SIG_DFL)
     store, graphs = opener()
     while True:
@@ -94,10 +103,15 @@ def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no
             job: Job = pickle.loads(_recv_exact(sock, size))
         except EOFError:
             return
+        # second line of defence: if the parent is gone (or never kills us), the kernel ends
+        # this process a little after the deadline, whatever the query is doing
+        if job.timeout > 0:
+            signal.alarm(int(job.timeout) + SELF_KILL_GRACE)
         try:
             outcome = run_job(store, graphs(), job)
         except Exception as exc:  # report, never die silently; the parent decides the status
             outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
+        signal.alarm(0)
         meta = pickle.dumps(
             (outcome.status, outcome.error, outcome.truncated, len(outcome.body)),
             protocol=pickle.HIGHEST_PROTOCOL,

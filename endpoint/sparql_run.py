@@ -155,6 +155,7 @@ def _embedded(
         named_graphs=None if named_graphs is None else tuple(named_graphs),
         max_rows=limits.max_rows,
         original=original,
+        timeout=limits.timeout,
     )
     try:
         outcome, body = pool.run(job, timeout=limits.timeout, queue_wait=QUEUE_WAIT, client=client)

@@ -316,3 +316,22 @@ def test_meta_and_report_graphs_are_reachable_with_graph(sparql_app: Flask) -> N
     assert json.loads(client.get("/sparql", query_string={"query": q}).data)["boolean"] is False
     q = f"ASK FROM <{BASE}graph/meta/survey> {{ <{BASE}graph/source/survey> ?p ?o }}"
     assert json.loads(client.get("/sparql", query_string={"query": q}).data)["boolean"] is True
+
+
+def test_worker_ends_itself_if_nobody_kills_it() -> None:
+    """Second line of defence: a worker whose parent never kills it (parent gone, bug) ends
+    itself a few seconds after the job's deadline (SIGALRM with its default action)."""
+    from endpoint.sparql_exec import Job
+    from endpoint.sparql_pool import SELF_KILL_GRACE, WorkerKilled, memory_opener
+
+    store = synthetic_store()
+    workers = WorkerPool(memory_opener(store), 1, lambda: store.version)
+    job = Job(COUNT_CARTESIAN, JSON, None, None, 10, timeout=1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(WorkerKilled) as info:
+            workers.run(job, timeout=30, queue_wait=1)  # the parent would wait 30 s
+        assert info.value.reason == "crash"
+        assert time.monotonic() - started < 1 + SELF_KILL_GRACE + 1.5
+    finally:
+        workers.close()
