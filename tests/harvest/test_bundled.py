@@ -88,3 +88,23 @@ def test_bundled_dumps_are_deterministic(bundled: tuple[Flask, OxigraphStore]) -
     first = {n: f.sha256 for n, f in build_dumps(store).files.items()}
     second = {n: f.sha256 for n, f in build_dumps(store).files.items()}
     assert first == second
+
+
+def test_bundled_reload_changes_nothing(
+    bundled: tuple[Flask, OxigraphStore], bclient: FlaskClient
+) -> None:
+    from loaders import get_loader
+    from riikg.pipeline import Status, load_source
+    from riikg.sources import read_manifest
+
+    store = bundled[1]
+    urls = ["/catalog", "/.well-known/void", "/sitemap.xml", "/dumps/manifest.json"]
+    before = {url: bclient.get(url).headers["ETag"] for url in urls}
+    sums = bclient.get("/dumps/SHA256SUMS").data
+    version = store.version
+    for source in read_manifest():
+        report = load_source(store, source, get_loader(source.loader))
+        assert report.status is Status.UNCHANGED, source.id
+    assert store.version == version
+    assert {url: bclient.get(url).headers["ETag"] for url in urls} == before
+    assert bclient.get("/dumps/SHA256SUMS").data == sums

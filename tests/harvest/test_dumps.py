@@ -18,6 +18,7 @@ from endpoint import create_app
 from endpoint.harvest_dumps import gzipped
 from riikg.config import Settings, StoreKind
 from riikg.pipeline import load_source
+from riikg.store import RdfFormat
 from riikg.store.oxigraph import OxigraphStore
 from tests.harvest.conftest import turtle_loader, turtle_source
 from tests.harvest.helpers import nt_lines
@@ -193,3 +194,21 @@ def test_old_dump_versions_are_pruned(tmp_path: Path) -> None:
     prune(tmp_path, keep="5-x")
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == [".7-x.123.tmp", "3-x", "4-x", "5-x"][: KEEP_VERSIONS + 1]
+
+
+def test_nquads_dump_restores_an_isomorphic_dataset(
+    hclient: FlaskClient, loaded: tuple[OxigraphStore, Path]
+) -> None:
+    """SECURITY.md H6/T7: reloading the N-Quads dump gives the same graphs, with counts."""
+    store = loaded[0]
+    manifest = {f["name"]: f for f in hclient.get("/dumps/manifest.json").get_json()["files"]}
+    data = gzip.decompress(hclient.get("/dumps/riikg.nq.gz").data)
+    restored = ox.Store()
+    restored.load(data, format=ox.RdfFormat.N_QUADS)
+    assert len(restored) == manifest["riikg.nq.gz"]["statements"]
+    graphs = sorted(g.value for g in restored.named_graphs() if isinstance(g, ox.NamedNode))
+    assert graphs == [g for g in store.named_graphs() if g != "http://localhost:8080/graph/meta"]
+    for graph in graphs:
+        original = Graph().parse(data=store.dump(graph, RdfFormat.NTRIPLES), format="nt")
+        copy = restored.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        assert isomorphic(original, Graph().parse(data=copy, format="nt")), graph
