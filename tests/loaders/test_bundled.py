@@ -191,6 +191,14 @@ def test_every_bundled_source_validates_through_the_pipeline() -> None:
         except SourceRefused as exc:
             refused[source.id] = exc.summary[:2000]
     assert not refused, "\n".join(f"{k}: {v}" for k, v in refused.items())
+    # in the store (the union of the source graphs): every real entity has its source
+    unsourced = store.select(
+        "PREFIX riikg: <https://w3id.org/riikg/ontology/> PREFIX org: <http://www.w3.org/ns/org#> "
+        "PREFIX dct: <http://purl.org/dc/terms/> SELECT ?s WHERE { "
+        "VALUES ?c { riikg:ResearchInfrastructure org:Organization riikg:RIS3Strategy "
+        "riikg:RIS3Priority riikg:Network } ?s a ?c FILTER NOT EXISTS { ?s dct:source ?src } }"
+    )
+    assert unsourced == []
     # the generated sources have no blank nodes, so a second load writes nothing
     generated = [s for s in read_manifest() if s.loader != "rdf_file"]
     for source in generated:
