@@ -240,3 +240,66 @@ def test_alignments_state_a_direction_for_every_mapping() -> None:
     for s, p, o in g:
         if p in mapping_props:
             assert (s, o) in annotated, (s, p, o)
+
+
+def _reused_vocabularies() -> dict[str, set[str] | object]:
+    """Reused namespaces and how to check a local name (rdflib's closed term lists)."""
+    from rdflib.namespace import (
+        DCAT,
+        DCTERMS,
+        FOAF,
+        GEO,
+        ORG,
+        PROV,
+        SDO,
+        SH,
+        VANN,
+        VOID,
+        WGS,
+        XSD,
+    )  # fmt: skip
+
+    return {
+        str(RDF): RDF,
+        str(RDFS): RDFS,
+        str(OWL): OWL,
+        str(XSD): XSD,
+        str(SKOS): SKOS,
+        str(DCTERMS): DCTERMS,
+        str(DCAT): DCAT,
+        str(ORG): ORG,
+        str(PROV): PROV,
+        str(FOAF): FOAF,
+        str(VOID): VOID,
+        str(SH): SH,
+        str(GEO): GEO,
+        str(VANN): VANN,
+        "http://schema.org/": SDO,  # rdflib spells schema.org with https
+        "http://www.w3.org/2003/01/geo/wgs84_pos#": WGS,  # likewise
+        # not in rdflib: the terms riikg uses, checked against the W3C vocabularies by hand
+        "http://www.w3.org/2006/vcard/ns#": {"Kind", "fn", "hasEmail", "hasURL"},
+        "http://www.w3.org/ns/locn#": {"geometry"},
+        "http://www.w3.org/ns/adms#": {"status", "identifier", "Identifier"},
+    }
+
+
+def test_reused_terms_in_shapes_and_ontology_exist() -> None:
+    """No misspelt reused term (dct:sorce) in the shapes or the ontology, and no stray namespace."""
+    reused = _reused_vocabularies()
+    own = (str(RIIKG), VOCAB, "https://w3id.org/riikg/shapes/", "https://w3id.org/riikg/ontology")
+    elsewhere = ("http://data.europa.eu/nuts/", "https://creativecommons.org/licenses/")
+    graph = Graph()
+    for triple in shapes_graph():
+        graph.add(triple)
+    for triple in _file("riikg.ttl"):
+        graph.add(triple)
+    unknown: set[str] = set()
+    for triple in graph:
+        for term in triple:
+            if not isinstance(term, URIRef) or str(term).startswith(own + elsewhere):
+                continue
+            iri = str(term)
+            ns = max((n for n in reused if iri.startswith(n)), key=len, default=None)
+            if ns is None or iri[len(ns) :] not in reused[ns]:  # type: ignore[operator]
+                unknown.add(iri)
+    assert not unknown, sorted(unknown)
