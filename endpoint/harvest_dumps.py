@@ -357,11 +357,14 @@ def load_or_build(store: Store, settings: Settings) -> DumpSet:
         found = read_directory(directory)
         if found is not None:
             return found
-        directory.parent.mkdir(parents=True, exist_ok=True)
-    dumps = build_dumps(store, directory)
-    if directory is not None:
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            dumps = build_dumps(store, directory)
+        except OSError:  # a read-only deployment: keep this version's dumps in memory
+            return build_dumps(store, None)
         prune(directory.parent, keep=directory.name)
-    return dumps
+        return dumps
+    return build_dumps(store, None)
 
 
 KEEP_VERSIONS = 3
