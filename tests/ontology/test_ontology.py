@@ -303,3 +303,23 @@ def test_reused_terms_in_shapes_and_ontology_exist() -> None:
             if ns is None or iri[len(ns) :] not in reused[ns]:  # type: ignore[operator]
                 unknown.add(iri)
     assert not unknown, sorted(unknown)
+
+
+def test_open_namespace_terms_in_loaders_exist() -> None:
+    """``riikg.namespaces`` has open namespaces (VCARD, LOCN…); a typo there would go unnoticed."""
+    reused = _reused_vocabularies()
+    by_constant = {
+        "VCARD": "http://www.w3.org/2006/vcard/ns#",
+        "LOCN": "http://www.w3.org/ns/locn#",
+        "ADMS": "http://www.w3.org/ns/adms#",
+        "SCHEMA": "http://schema.org/",
+        "WGS": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+        "GEO": "http://www.opengis.net/ont/geosparql#",
+    }
+    pattern = re.compile(r"\b(" + "|".join(by_constant) + r")\.([A-Za-z_][A-Za-z0-9_]*)")
+    unknown = set()
+    for path in sorted((ROOT / "loaders").rglob("*.py")):
+        for constant, name in pattern.findall(path.read_text(encoding="utf-8")):
+            if name not in reused[by_constant[constant]]:  # type: ignore[operator]
+                unknown.add(f"{path.name}: {constant}.{name}")
+    assert not unknown, sorted(unknown)
