@@ -31,6 +31,7 @@ import pytest
 import requests
 
 STARTUP_TIMEOUT = 60.0
+VIRTUOSO_DBA_USER = "dba"
 VIRTUOSO_DBA_PASSWORD = "dba"  # fresh throw-away database: the default password
 
 
@@ -234,12 +235,11 @@ MaxQueryCostEstimationTime = 400
 [Plugins]
 """
 
-# Rights for the anonymous /sparql user in a throw-away database: updates (and the Graph
-# Store endpoint) allowed, the Sponger (web fetching through FROM / get:soft) not granted.
-VIRTUOSO_SETUP = (
-    'GRANT SPARQL_UPDATE TO "SPARQL";',
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);",
-)
+# The anonymous /sparql user keeps its read-only rights: granting it SPARQL_UPDATE would
+# also grant SPARQL_SPONGE (FROM + get:soft / input:grab-all fetch URLs, SECURITY A9), and
+# revoking that breaks updates. Writes go through /sparql-auth and /sparql-graph-crud-auth
+# as dba (digest auth), as a production Virtuoso should be set up.
+VIRTUOSO_SETUP = ("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);",)
 
 
 def virtuoso_isql(server: RunningServer, sql: str) -> str:
@@ -248,7 +248,7 @@ def virtuoso_isql(server: RunningServer, sql: str) -> str:
     if isql is None:
         raise FileNotFoundError("isql-vt not found (Debian virtuoso-opensource)")
     result = subprocess.run(
-        [isql, f"127.0.0.1:{server.extra['isql_port']}", "dba", VIRTUOSO_DBA_PASSWORD],
+        [isql, f"127.0.0.1:{server.extra['isql_port']}", VIRTUOSO_DBA_USER, VIRTUOSO_DBA_PASSWORD],
         input=sql.encode() + b"\n",
         capture_output=True,
         timeout=60,
@@ -262,8 +262,9 @@ def virtuoso_isql(server: RunningServer, sql: str) -> str:
 def start_virtuoso(tmpdir: Path | None = None, http_port: int | None = None) -> RunningServer:
     """Start ``virtuoso-t +foreground`` with a fresh database in ``tmpdir`` and wait for it.
 
-    The anonymous ``/sparql`` endpoint may update (throw-away database); ``/sparql-auth``
-    needs the dba account (digest auth, password ``dba``); the Sponger is not granted.
+    ``query_url`` is the anonymous, read-only ``/sparql`` (no Sponger); ``update_url``
+    (``/sparql-auth``) and ``gsp_url`` (``/sparql-graph-crud-auth``) need the dba account
+    (digest auth, user and password :data:`VIRTUOSO_DBA_USER` / :data:`VIRTUOSO_DBA_PASSWORD`).
     ``stop()`` shuts the server down and removes ``tmpdir`` when it was created here.
     """
     program = shutil.which("virtuoso-t")
@@ -302,8 +303,8 @@ def start_virtuoso(tmpdir: Path | None = None, http_port: int | None = None) -> 
         name="virtuoso",
         process=process,
         query_url=f"{root}/sparql",
-        update_url=f"{root}/sparql",
-        gsp_url=f"{root}/sparql-graph-crud",
+        update_url=f"{root}/sparql-auth",
+        gsp_url=f"{root}/sparql-graph-crud-auth",
         auth_url=f"{root}/sparql-auth",
         log_path=log_path,
         data_dir=tmpdir,

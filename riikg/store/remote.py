@@ -95,6 +95,8 @@ _TIMEOUT_WORDS = re.compile(
     r"time-?out|timed out|has been cancelled|exceeds the limit|execution time", re.IGNORECASE
 )
 _OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
+#: what Virtuoso says when one update request is too big for its SPARQL compiler
+_TOO_BIG = re.compile(r"memory exhausted|exceeded \d+ lines|too long|too large", re.IGNORECASE)
 _XML_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -352,8 +354,10 @@ class RemoteStore:
             except requests.RequestException as exc:
                 raise StoreUnavailable(f"{setting} {url}: {type(exc).__name__}") from exc
             if response.status_code == 401 and self._user and isinstance(self._auth, HTTPBasicAuth):
-                challenge = response.headers.get("WWW-Authenticate", "")
-                if challenge.lower().startswith("digest"):
+                # Virtuoso's /sparql-auth answers basic credentials with a bare 401 (or a
+                # digest challenge): try digest once before giving up
+                challenge = response.headers.get("WWW-Authenticate", "").lower()
+                if not challenge.startswith("basic"):
                     response.close()
                     self._auth = HTTPDigestAuth(self._user, self._password)
                     continue
@@ -695,14 +699,22 @@ class RemoteStore:
 
     # ---- writing ------------------------------------------------------------------------
     def _update(self, text: str) -> None:
-        self._request(
-            "POST",
-            self.update_url,
-            self._update_setting,
-            data=text.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-            what="update",
-        )
+        try:
+            self._request(
+                "POST",
+                self.update_url,
+                self._update_setting,
+                data=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                what="update",
+            )
+        except QueryFailed as exc:
+            if _TOO_BIG.search(str(exc)) and not self.gsp_url:
+                raise QueryFailed(
+                    f"{exc}\n(the update is too large for one request on this server; set "
+                    "RIIKG_REMOTE_GSP_URL to upload through the Graph Store Protocol)"
+                ) from exc
+            raise
 
     def _gsp_put(self, graph: str, triples: list[ox.Triple]) -> None:
         body = "".join(f"{t} .\n" for t in triples).encode("utf-8")
