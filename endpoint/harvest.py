@@ -186,14 +186,15 @@ def source_description(name: str) -> Response:
         rows=triple_rows(graph),
         formats=_alternates(f"/graph/source/{source_id}"),
         links={
-            "Provenance record": f"/graph/meta/{source_id}",
-            "Validation report": f"/graph/report/{source_id}",
+            "Provenance record": f"{request.script_root}/graph/meta/{source_id}",
+            "Validation report": f"{request.script_root}/graph/report/{source_id}",
         },
     )
 
 
 def _alternates(path: str) -> dict[str, str]:
-    return {FORMATS[r].media_type: f"{path}.{FORMATS[r].extension}" for r in RDF_ONLY}
+    root = request.script_root
+    return {FORMATS[r].media_type: f"{root}{path}.{FORMATS[r].extension}" for r in RDF_ONLY}
 
 
 def _stored_graph(kind: str, name: str) -> Response:
@@ -217,7 +218,7 @@ def _stored_graph(kind: str, name: str) -> Response:
         record=record,
         rows=triple_rows(graph),
         formats=_alternates(f"/graph/{kind}/{source_id}"),
-        links={"Source dataset": f"/graph/source/{source_id}"},
+        links={"Source dataset": f"{request.script_root}/graph/source/{source_id}"},
     )
 
 
