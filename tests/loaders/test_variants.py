@@ -124,3 +124,13 @@ def test_every_rdf_syntax_loads(
     path.write_bytes(text)
     graph = run_loader("rdf_file", path)
     assert isomorphic(graph, reference), _diff(graph, reference)
+
+
+def test_csv_with_bom_and_crlf_loads_the_same(tmp_path: Path, reference: Graph) -> None:
+    files = []
+    for path in CSV_FILES:
+        copy = tmp_path / path.name
+        text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+        copy.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        files.append(copy)
+    assert isomorphic(run_loader("survey_csv", *files), reference)
