@@ -118,6 +118,7 @@ def split_name(name: str) -> tuple[str, str | None]:
 
 def parse_since(value: str) -> datetime:
     """``modified_since``: an ISO 8601 date or date-time (400 with a message otherwise)."""
+    value = value.strip().replace(" ", "+")  # an unencoded '+01:00' arrives as ' 01:00'
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)

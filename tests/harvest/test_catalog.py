@@ -133,6 +133,8 @@ def test_modified_since(hclient: FlaskClient) -> None:
     assert future.value(CATALOG, HYDRA.totalItems) == Literal(0, datatype=XSD.nonNegativeInteger)
     view = str(future.value(CATALOG, HYDRA.view))
     assert "modified_since=2999-01-01T00%3A00%3A00Z" in view
+    offset = get_graph(hclient, "/catalog?modified_since=2999-01-01T00:00:00+01:00")
+    assert set(offset.objects(CATALOG, DCAT.dataset)) == set()
     bad = hclient.get("/catalog?modified_since=yesterday", headers={"Accept": "text/plain"})
     assert bad.status_code == 400
     assert b"modified_since" in bad.data and b"ISO 8601" in bad.data
