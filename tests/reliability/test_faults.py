@@ -1,8 +1,11 @@
 """Faults: SIGKILL during a load, and readers during reloads (SECURITY.md T5, H1, H4).
 
-The SIGKILL test runs ``bench.faults`` at a small size (8 kills over a ~37k-triple load: 3
-spread over the whole load, 5 over the write/publish phase where the store changes); the
-benchmark (``bench/run.py``) runs it on a larger source and reports the figures.
+The SIGKILL test runs ``bench.faults`` at a small size: a store holding the bundled reference
+sources and a 10k-triple synthetic source, then a 37k-triple new version of that source is
+loaded and killed 8 times: 2 kills during the pipeline's read/validation, 6 spread evenly
+over the write step (``Store.replace_graphs``: write master, flush, back up into a snapshot,
+switch CURRENT). Each killed store is inspected in a fresh process. The benchmark
+(``bench/run.py``) runs the same on a larger source and reports the figures.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.slow
 def kill_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], list]:
     work = tmp_path_factory.mktemp("faults")
     prep = faults.prepare(work, before_infras=300, after_infras=1500)
-    trials = faults.kill_trials(work, prep, whole=3, in_write=5, keep=True)
+    trials = faults.kill_trials(work, prep, early=2, in_write=6, keep=True)
     return prep, trials
 
 
@@ -51,7 +54,6 @@ def test_sigkill_never_leaves_a_partial_source(
     # the kills really happened mid-load (a worker that already finished proves nothing)
     killed = [t for t in trials if t.returncode == -signal.SIGKILL]
     assert len(killed) >= 6, "\n".join(lines)
-    assert {t.outcome for t in trials} == {"before", "after"}, "\n".join(lines)
 
 
 def test_recover_cleans_orphans_and_master_matches_published(
@@ -77,7 +79,7 @@ def test_next_load_succeeds_after_the_worst_kill(
         key=lambda t: int(t.inspected["staging_bytes"]) + int(t.inspected["master_bytes"]),
     )
     store = Path(worst.store)
-    done = faults.run_worker(store, prep["after_file"], None)  # type: ignore[arg-type]
+    done = faults.run_worker(store, prep["after_file"], None, "write")  # type: ignore[arg-type]
     assert done.returncode == 0
     got = faults.run_inspect(store)
     after = prep["after"]
@@ -121,9 +123,11 @@ def test_readers_see_old_or_new_version_never_a_mix(tmp_path: Path) -> None:
     reader = OxigraphStore.open_reader(BASE, tmp_path / "store")
     stop = threading.Event()
     problems: list[str] = []
-    seen: list[int] = []
+    seen_by: list[list[int]] = []
 
     def hammer() -> None:
+        seen: list[int] = []  # per reader: versions must never go back
+        seen_by.append(seen)
         while not stop.is_set():
             try:
                 rows = reader.select(CHECK)
@@ -157,6 +161,7 @@ def test_readers_see_old_or_new_version_never_a_mix(tmp_path: Path) -> None:
             t.join(timeout=30)
         writer.close()
     assert problems == [], problems[:10]
+    seen = [gen for one in seen_by for gen in one]
     assert len(seen) > generations, "the readers hardly ran"
     assert len(set(seen)) > 3, f"readers saw only generations {sorted(set(seen))}"
-    assert seen[-1] == generations
+    assert all(one[-1] == generations for one in seen_by)
