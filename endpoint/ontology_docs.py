@@ -77,6 +77,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Alignment:
+    source: Link
     relation: str
     target: Link
     direction: str
@@ -255,18 +256,43 @@ def describe_term(name: str) -> Term | None:
     )
     for pred, relation in _MAPPINGS.items():
         for target in g.objects(iri, pred):
-            if str(target).startswith(_NS):
-                continue
             axiom = _axiom(iri, pred, target)
+            if axiom is None:  # a reuse axiom of riikg.ttl (shown as super term), not an alignment
+                continue
             term.alignments.append(
                 Alignment(
+                    source=_link(iri),
                     relation=relation,
                     target=_link(target),
-                    direction=_text(g, axiom, RIIKG.mappingDirection) if axiom else "",
-                    comment=_text(g, axiom, RDFS.comment) if axiom else "",
+                    direction=_text(g, axiom, RIIKG.mappingDirection),
+                    comment=_text(g, axiom, RDFS.comment),
                 )
             )
     return term
+
+
+def alignment_list() -> list[Alignment]:
+    """Every annotated mapping of ``alignments.ttl`` (terms and vocabulary concepts)."""
+    g = ontology()
+    rows = []
+    for axiom in g.subjects(RDF.type, OWL.Axiom):
+        source = g.value(axiom, OWL.annotatedSource)
+        pred = g.value(axiom, OWL.annotatedProperty)
+        target = g.value(axiom, OWL.annotatedTarget)
+        if source is None or target is None or not isinstance(pred, URIRef):
+            continue
+        if pred not in _MAPPINGS:
+            continue
+        rows.append(
+            Alignment(
+                source=_link(source, _short(str(source))),
+                relation=_MAPPINGS[pred],
+                target=_link(target),
+                direction=_text(g, axiom, RIIKG.mappingDirection),
+                comment=_text(g, axiom, RDFS.comment),
+            )
+        )
+    return sorted(rows, key=lambda a: (a.source.iri, a.target.iri))
 
 
 def _axiom(source: Node, pred: Node, target: Node) -> Node | None:
@@ -368,7 +394,7 @@ def ontology_page(ext: str | None = None) -> Response:
             classes=[t for t in terms if t.kind == "Class"],
             properties=[t for t in terms if t.kind != "Class" and "Annotation" not in t.kind],
             annotations=[t for t in terms if "Annotation" in t.kind],
-            alignments=[(t, a) for t in terms for a in t.alignments],
+            alignments=alignment_list(),
             vocabularies=vocabulary_list(),
             vocab_root=VOCAB,
         )

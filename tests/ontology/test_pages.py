@@ -133,3 +133,16 @@ def test_every_term_has_a_page(docs_client: FlaskClient) -> None:
         r = docs_client.get(f"/ontology/{name}")
         assert r.status_code == 200, name
         assert f"riikg:{name}" in r.get_data(as_text=True)
+
+
+def test_alignment_rows_are_the_annotated_mappings(docs_client: FlaskClient) -> None:
+    """Every row of the alignment table has a direction; reuse axioms are super terms instead."""
+    from endpoint.ontology_docs import ontology
+
+    html = docs_client.get("/ontology").get_data(as_text=True)
+    table = html.split('<h2 id="alignments">', 1)[1].split('<h2 id="vocabularies">', 1)[0]
+    axioms = len(list(ontology().subjects(RDF.type, OWL.Axiom)))
+    assert table.count("<tr><td>") == axioms
+    assert "<td></td>" not in table  # every row has a direction and a note
+    region = docs_client.get("/ontology/region").get_data(as_text=True)
+    assert "dct:spatial" in region.split("<h2>", 1)[0]  # listed as super-property
