@@ -133,7 +133,10 @@ def execute(
             client,
             original,
         )
-    return _remote(store, query, form, media_type, default_graphs, named_graphs, limits)
+    try:
+        return _remote(store, query, form, media_type, default_graphs, named_graphs, limits)
+    except QueryFailed as exc:
+        raise QueryFailed(_user_message(exc, query, original)) from exc
 
 
 def _embedded(
@@ -177,6 +180,22 @@ def _embedded(
             raise ServiceUnavailable(outcome.error, retry_after=5)
         raise QueryFailed(outcome.error)
     return Answer(body=body, truncated=outcome.truncated)
+
+
+def _user_message(exc: QueryFailed, sent: str, original: str) -> str:
+    """The server's message, or pyoxigraph's for the user's own text when that has a
+    syntax error (positions in the server's message count the LIMIT the endpoint added).
+
+    Parsing here is safe: the guard has already capped the nesting depth.
+    """
+    if original and original != sent:
+        try:
+            ox.Store().query(original)  # empty store: parses, evaluates nothing
+        except SyntaxError as syntax:
+            return f"query syntax error: {syntax}"
+        except (OSError, ValueError, TypeError):
+            pass
+    return str(exc)
 
 
 def _remote(

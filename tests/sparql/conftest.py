@@ -58,16 +58,17 @@ def sc(sparql_app: Flask) -> Iterator[FlaskClient]:
         yield c
 
 
-@pytest.fixture(params=["embedded", "virtuoso"])
+@pytest.fixture(params=["embedded", "virtuoso", "oxigraph-server"])
 def backend(request: pytest.FixtureRequest, sparql_app: Flask) -> Iterator[Backend]:
-    """The protocol tests run over the embedded store and over a real Virtuoso."""
+    """The protocol tests run over the embedded store and over real remote servers."""
     if request.param == "embedded":
         with sparql_app.test_client() as c:
             yield Backend("embedded", c, get_app_store(sparql_app))
         return
-    app = request.getfixturevalue("virtuoso_sparql_app")
+    fixture = "virtuoso_sparql_app" if request.param == "virtuoso" else "oxigraph_sparql_app"
+    app = request.getfixturevalue(fixture)
     with app.test_client() as c:
-        yield Backend("virtuoso", c, get_app_store(app))
+        yield Backend(request.param, c, get_app_store(app))
 
 
 def get_app_store(app: Flask) -> Store:
@@ -77,24 +78,39 @@ def get_app_store(app: Flask) -> Store:
 
 @pytest.fixture(scope="session")
 def virtuoso_sparql_app(request: pytest.FixtureRequest) -> Flask:
-    try:
-        from riikg.store.remote import RemoteStore  # noqa: F401
-    except ImportError:
-        pytest.skip("riikg.store.remote is not written yet")
-    try:
-        server = request.getfixturevalue("virtuoso_server")
-    except pytest.FixtureLookupError:
-        pytest.skip("tests/servers.py has no virtuoso_server fixture yet")
-    return _virtuoso_app(server)
+    return _remote_app(request.getfixturevalue("virtuoso_server"))
 
 
-def _virtuoso_app(server: RunningServer) -> Flask:
-    """The app over a real Virtuoso holding the sample graphs (loaded with replace_graphs)."""
+@pytest.fixture(scope="session")
+def oxigraph_sparql_app(request: pytest.FixtureRequest) -> Flask:
+    return _remote_app(request.getfixturevalue("oxigraph_server"))
+
+
+def _writer(server: RunningServer, base: str) -> Store:
+    """A store that may write to ``server`` (Virtuoso's write endpoints need dba)."""
+    from riikg.store.remote import RemoteStore
+    from tests.servers import VIRTUOSO_DBA_PASSWORD, VIRTUOSO_DBA_USER
+
+    virtuoso = server.name == "virtuoso"
+    return RemoteStore(
+        base,
+        server.query_url,
+        server.update_url,
+        server.gsp_url,
+        timeout=30,
+        user=VIRTUOSO_DBA_USER if virtuoso else "",
+        password=VIRTUOSO_DBA_PASSWORD if virtuoso else "",
+    )
+
+
+def _remote_app(server: RunningServer) -> Flask:
+    """The app over a real server holding the sample graphs (loaded with replace_graphs)."""
     from endpoint import create_app
     from riikg.store.remote import RemoteStore
 
-    store = RemoteStore(BASE, server.query_url, server.update_url, server.gsp_url, timeout=30)
-    store.replace_graphs(sample_graphs())
+    _writer(server, BASE).replace_graphs(sample_graphs())
+    # the endpoint reads as the public does: no credentials
+    store = RemoteStore(BASE, server.query_url, timeout=30)
     settings = Settings(
         base_iri=BASE,
         store=StoreKind.REMOTE,

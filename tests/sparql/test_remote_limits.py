@@ -12,6 +12,7 @@ from flask import Flask
 
 from riikg.config import Settings, StoreKind
 from tests.servers import RunningServer
+from tests.sparql.conftest import _writer
 
 pytestmark = pytest.mark.virtuoso
 
@@ -26,10 +27,11 @@ def remote_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     from riikg.store.remote import RemoteStore
 
     server: RunningServer = request.getfixturevalue("virtuoso_server")
-    store = RemoteStore(BASE, server.query_url, server.update_url, server.gsp_url, timeout=30)
+    writer = _writer(server, BASE)
+    store = RemoteStore(BASE, server.query_url, timeout=30)
     p = ox.NamedNode("http://example.org/p")
     graph = f"{BASE}graph/source/synth"
-    store.replace_graphs(
+    writer.replace_graphs(
         {
             graph: [
                 ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i)))
@@ -41,7 +43,7 @@ def remote_app(request: pytest.FixtureRequest) -> Iterator[Flask]:
         base_iri=BASE, store=StoreKind.REMOTE, remote_query_url=server.query_url, max_rows=7
     )
     yield create_app({"TESTING": True}, settings=settings, store=store)
-    store.replace_graphs({graph: None})
+    writer.replace_graphs({graph: None})
 
 
 def test_remote_row_cap(remote_app: Flask) -> None:
