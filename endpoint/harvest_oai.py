@@ -234,9 +234,20 @@ def decode_token(token: str, version: str) -> dict[str, object]:
 
 
 # ---- XML ------------------------------------------------------------------------------------
+REPLACEMENT = "\ufffd"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Escaped text without the characters XML 1.0 cannot carry at all."""
+    return escape(_NOT_XML.sub(REPLACEMENT, text))
+
+
 def el(tag: str, text: str = "", **attrs: str) -> str:
-    attributes = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
-    return f"<{tag}{attributes}>{escape(text)}</{tag}>"
+    attributes = "".join(
+        f" {k}={quoteattr(_NOT_XML.sub(REPLACEMENT, v))}" for k, v in attrs.items()
+    )
+    return f"<{tag}{attributes}>{xml_text(text)}</{tag}>"
 
 
 def stamp(when: datetime) -> str:

@@ -189,3 +189,11 @@ def test_tokens_expire_with_the_data_version(
     load_source(store, turtle_source("infra", path, "Test infrastructures"), turtle_loader)  # type: ignore[arg-type]
     stale = call(oai, verb="ListRecords", resumptionToken=token.text)
     assert error_code(stale) == "badResumptionToken"
+
+
+def test_xml_text_is_always_well_formed() -> None:
+    from endpoint.harvest_oai import el
+
+    element = SafeET.fromstring(el("x", 'a\x0bb <&> é "q"', code="\x01'\""))
+    assert element.text == 'a\ufffdb <&> é "q"'
+    assert element.get("code") == "\ufffd'\""
