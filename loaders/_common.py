@@ -269,7 +269,8 @@ def decimal_in(value: str, low: int, high: int, where: Location | str, what: str
         number = Decimal("NaN")
     if not number.is_finite() or not low <= number <= high:
         raise LoadError(where, f"{what}: a number from {low} to {high} (got {show(value)})")
-    return Literal(number, datatype=XSD.decimal)
+    # the canonical form (as the store writes it): "5.0" -> "5", "44.50" -> "44.5"
+    return Literal(format(number.normalize(), "f"), datatype=XSD.decimal)
 
 
 def year(value: str, where: Location | str, what: str) -> Literal:

@@ -144,3 +144,13 @@ def test_accepted_codes_are_the_vocabulary_concepts(scheme: str, codes: str) -> 
         str(c).rsplit("/", 1)[1] for c in graph.subjects(SKOS.inScheme, vocab_scheme(scheme))
     }
     assert set(getattr(records, codes)) == concepts
+
+
+@pytest.mark.parametrize(
+    ("text", "lexical"), [("5.0", "5"), ("44.50", "44.5"), ("100", "100"), ("-0.25", "-0.25")]
+)
+def test_decimals_are_canonical(text: str, lexical: str) -> None:
+    """Stored literals equal what the loader wrote, so an unchanged reload writes nothing."""
+    from loaders._common import decimal_in
+
+    assert str(decimal_in(text, -180, 180, HERE, "longitude")) == lexical
