@@ -154,3 +154,10 @@ def test_decimals_are_canonical(text: str, lexical: str) -> None:
     from loaders._common import decimal_in
 
     assert str(decimal_in(text, -180, 180, HERE, "longitude")) == lexical
+
+
+def test_harvest_loader_is_registered_when_its_module_exists() -> None:
+    import loaders
+
+    if (Path(loaders.__file__).parent / "sparql_harvest.py").exists():
+        assert "sparql_harvest" in LOADERS
