@@ -23,6 +23,7 @@ from endpoint.sparql_guard import (
     cap_limit,
     check_services,
     position,
+    top_limit,
 )
 from endpoint.sparql_protocol import READ_ONLY, choose_format, parse_request
 from endpoint.sparql_run import Limits, client_slot, execute
@@ -85,6 +86,7 @@ def sparql() -> Response:
     store = get_store()
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
     text = analysis.text
+    own_limit = top_limit(analysis.tokens)
     if form is not QueryForm.ASK:
         text = cap_limit(text, analysis.tokens, settings.max_rows + 1)
     timeout = _timeout(proto.timeout)
@@ -107,6 +109,7 @@ def sparql() -> Response:
             limits=Limits(timeout=timeout, max_rows=settings.max_rows),
             client=request.environ.get("gunicorn.socket"),
             original=analysis.text,
+            count_rows=own_limit is None or own_limit > settings.max_rows,
         )
     except BaseException:
         slot.release()

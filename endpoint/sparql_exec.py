@@ -4,9 +4,10 @@ Used inside the killable worker processes (:mod:`endpoint.sparql_pool`). The que
 already carries ``LIMIT max_rows + 1`` (see :func:`endpoint.sparql_guard.cap_limit`), so
 the engine stops early. Truncation is detected without turning rows into Python objects:
 
-* SELECT: the solutions are serialised to SPARQL TSV (one line per row), lines are
-  counted, the surplus row is cut, and the TSV is parsed back natively and serialised in
-  the requested format (``parse_query_results`` + ``serialize``, both in Rust);
+* SELECT: when the query's own ``LIMIT`` is at most ``max_rows`` nothing can be cut and the
+  solutions are serialised directly; otherwise they are serialised to SPARQL TSV (one line
+  per row), lines are counted, the surplus row is cut, and the TSV is parsed back natively
+  and serialised in the requested format (``parse_query_results`` + ``serialize``, both in Rust);
 * CONSTRUCT / DESCRIBE: at most ``max_rows + 1`` triples are taken from the lazy iterator
   and serialised with ``pyoxigraph.serialize``; the cap counts triples;
 * ASK: nothing to cap.
@@ -40,6 +41,8 @@ class Job:
     original: str = ""
     #: the deadline in seconds; the worker also stops itself a little after it
     timeout: float = 0.0
+    #: False when the query's own LIMIT makes truncation impossible (serialise directly)
+    count_rows: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def _result_format(media_type: str) -> ox.QueryResultsFormat:
 
 
 def _solutions(result: ox.QuerySolutions, job: Job) -> Outcome:
+    if not job.count_rows:
+        return Outcome(body=result.serialize(format=_result_format(job.media_type)) or b"")
     tsv: bytes = result.serialize(format=ox.QueryResultsFormat.TSV) or b""
     rows = tsv.count(b"\n") - 1
     truncated = rows > job.max_rows

@@ -297,6 +297,20 @@ def check_services(analysis: Analysis, allowlist: tuple[str, ...]) -> None:
             )
 
 
+def top_limit(tokens: list[Token]) -> int | None:
+    """The value of the top-level ``LIMIT``, if any.
+
+    >>> q = "SELECT * { { SELECT * {} LIMIT 5 } } LIMIT 20"
+    >>> top_limit(tokenize(q)[0])
+    20
+    """
+    for i, tok in enumerate(tokens):
+        if tok.depth == 0 and tok.keyword == "LIMIT" and i + 1 < len(tokens):
+            if tokens[i + 1].kind == "number":
+                return int(float(tokens[i + 1].text))
+    return None
+
+
 def cap_limit(text: str, tokens: list[Token], cap: int) -> str:
     """Make the top-level ``LIMIT`` at most ``cap`` (adding one if there is none).
 

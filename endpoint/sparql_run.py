@@ -119,6 +119,7 @@ def execute(
     limits: Limits,
     client: socket.socket | None = None,
     original: str = "",
+    count_rows: bool = True,
 ) -> Answer:
     """Run ``query``; raise QueryFailed (400), QueryTimeout (503) or ServiceUnavailable."""
     if isinstance(store, OxigraphStore):
@@ -132,6 +133,7 @@ def execute(
             limits,
             client,
             original,
+            count_rows,
         )
     try:
         return _remote(store, query, form, media_type, default_graphs, named_graphs, limits)
@@ -149,6 +151,7 @@ def _embedded(
     limits: Limits,
     client: socket.socket | None,
     original: str,
+    count_rows: bool,
 ) -> Answer:
     pool = get_pool(store, settings)
     job = Job(
@@ -159,6 +162,7 @@ def _embedded(
         max_rows=limits.max_rows,
         original=original,
         timeout=limits.timeout,
+        count_rows=count_rows,
     )
     try:
         outcome, body = pool.run(job, timeout=limits.timeout, queue_wait=QUEUE_WAIT, client=client)
