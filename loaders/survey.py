@@ -66,6 +66,50 @@ def _locs(row: c.Row, mapping: dict[str, str]) -> dict[str, Location]:
     return out
 
 
+HOST_COLUMNS = {
+    "type": "host_type",
+    "country": "host_country",
+    "homepage": "host_homepage",
+    "ror": "host_ror",
+}
+
+
+def hosts_from_row(row: c.Row) -> list[Host]:
+    """Host organisations of a row: ``host`` may name several, separated by ``;``.
+
+    ``host_type``, ``host_country``, ``host_homepage`` and ``host_ror`` then hold one value
+    for all hosts or one value per host, in the same order.
+    """
+    names = c.split_multi(row.get("host"))
+    per_host: dict[str, list[str]] = {}
+    for field, column in HOST_COLUMNS.items():
+        values = c.split_multi(row.get(column))
+        if len(values) not in (0, 1, len(names)) or (values and not names):
+            cell = row.get(column)
+            raise LoadError(
+                cell.where if cell else row.where,
+                f"one value, or one per host ({len(names)}), separated by ;",
+            )
+        per_host[field] = values * len(names) if len(values) == 1 else values
+    where = _locs(row, {"name": "host", **HOST_COLUMNS})
+
+    def value(field: str, i: int) -> str:
+        values = per_host[field]
+        return values[i] if values else ""
+
+    return [
+        Host(
+            name=name,
+            type=value("type", i),
+            country=value("country", i),
+            homepage=value("homepage", i),
+            ror=value("ror", i),
+            where=where,
+        )
+        for i, name in enumerate(names)
+    ]
+
+
 def infrastructure_from_row(row: c.Row) -> Infrastructure:
     """One row of the infrastructures sheet."""
     names, names_at = _langs(row, "name")
@@ -94,26 +138,7 @@ def infrastructure_from_row(row: c.Row) -> Infrastructure:
     locs["names"] = names_at or Location(row.where.file, row.where.row, sheet=row.where.sheet)
     if access_at:
         locs["access"] = access_at
-    hosts = []
-    if row.text("host"):
-        hosts.append(
-            Host(
-                name=row.text("host"),
-                type=row.text("host_type"),
-                country=row.text("host_country"),
-                homepage=row.text("host_homepage"),
-                ror=row.text("host_ror"),
-                where=_locs(
-                    row,
-                    {
-                        "name": "host",
-                        "type": "host_type",
-                        "country": "host_country",
-                        "homepage": "host_homepage",
-                    },
-                ),
-            )
-        )
+    hosts = hosts_from_row(row)
     multi = c.split_multi
     return Infrastructure(
         names=names,

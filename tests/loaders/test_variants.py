@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from riikg.errors import LoadError
 from tests.loaders.conftest import BASE, CSV_FILES, VARIANTS, run_loader
 
 
@@ -134,3 +135,31 @@ def test_csv_with_bom_and_crlf_loads_the_same(tmp_path: Path, reference: Graph) 
         copy.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
         files.append(copy)
     assert isomorphic(run_loader("survey_csv", *files), reference)
+
+
+def test_several_hosts_in_one_cell(tmp_path: Path) -> None:
+    from rdflib import URIRef
+
+    from riikg.namespaces import RIIKG
+
+    path = tmp_path / "hosts.csv"
+    path.write_text(
+        "name@en,host,host_type,host_country,source_url\n"
+        "Shared Lab,Example University; Example Institute,university; rto,IT,"
+        "https://shared.example.org/\n",
+        encoding="utf-8",
+    )
+    graph = run_loader("survey_csv", path)
+    lab = URIRef(BASE + "id/infrastructure/shared-lab")
+    hosts = sorted(str(h).rsplit("/", 1)[1] for h in graph.objects(lab, RIIKG.hostedBy))
+    assert hosts == ["example-institute", "example-university"]
+    institute = URIRef(BASE + "id/organisation/example-institute")
+    assert str(graph.value(institute, RIIKG.organisationType)).endswith("/rto")
+    assert str(graph.value(institute, RIIKG.countryCode)) == "IT"
+    path.write_text(
+        "name@en,host,host_type,source_url\n"
+        "Shared Lab,A; B; C,university; rto,https://shared.example.org/\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError, match=r"hosts.csv:2:3 \(host_type\): one value, or one per host"):
+        run_loader("survey_csv", path)
