@@ -164,14 +164,21 @@ def _counted(counter: Counter[str], linker: Linker) -> list[tuple[Link, int]]:
 
 @dataclass
 class Facts:
-    """Per data version: what each infrastructure is linked to, and every RIS3 priority."""
+    """Per data version: what each infrastructure is linked to, the inverse (value ->
+    infrastructures), and every RIS3 priority."""
 
     regions: dict[str, set[str]] = field(default_factory=dict)
     kets: dict[str, set[str]] = field(default_factory=dict)
     access: dict[str, set[str]] = field(default_factory=dict)
     hosts: dict[str, set[str]] = field(default_factory=dict)
+    by_value: dict[str, set[str]] = field(default_factory=dict)
     #: priority -> (strategy, covered regions, related KETs)
     priorities: dict[str, tuple[str, set[str], set[str]]] = field(default_factory=dict)
+
+    def linked(self, value: str) -> set[str]:
+        """Infrastructures linked to a value (KET, host, priority, type, access mode or
+        the region they sit in, not counting sub-regions)."""
+        return self.by_value.get(value, set())
 
 
 _FACT_FIELDS = {
@@ -186,8 +193,11 @@ def build_facts(store: Store) -> Facts:
     facts = Facts()
     for row in store.select(q("infrastructure_facts")):
         i, p, v = row["i"], row["p"], row["v"]
+        if not isinstance(v, NamedNode):
+            continue
+        facts.by_value.setdefault(v.value, set()).add(i.value)
         name = _FACT_FIELDS.get(p.value)
-        if name and isinstance(v, NamedNode):
+        if name:
             getattr(facts, name).setdefault(i.value, set()).add(v.value)
     for row in store.select(q("ris3_priorities")):
         entry = facts.priorities.setdefault(
@@ -223,8 +233,9 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
     iri = NUTS_CODE + code
     tree = region_tree()
     known = facts()
-    area = descendants(tree, iri)
-    infras = {i for i, regions in known.regions.items() if regions & area}
+    infras: set[str] = set()
+    for region in descendants(tree, iri):
+        infras |= known.linked(region)
 
     def grouped(table: dict[str, set[str]]) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
@@ -262,3 +273,13 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
         hosts=_counted(Counter({k: len(v) for k, v in grouped(known.hosts).items()}), linker),
         priorities=matches,
     )
+
+
+def infrastructures_in(code: str) -> set[str]:
+    """Infrastructures of a region and its sub-regions."""
+    tree = region_tree()
+    known = facts()
+    out: set[str] = set()
+    for region in descendants(tree, NUTS_CODE + code):
+        out |= known.linked(region)
+    return out

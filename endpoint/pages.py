@@ -27,7 +27,7 @@ from pyoxigraph import NamedNode, Triple
 from rdflib.namespace import OWL
 
 from endpoint import get_settings, get_store
-from endpoint.browse import figures, region_profile, region_tree
+from endpoint.browse import facts, figures, infrastructures_in, region_profile, region_tree
 from endpoint.compare import MAX_REGIONS, tables, to_csv
 from endpoint.conneg import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
 from endpoint.describe import Description, describe
@@ -52,7 +52,6 @@ from endpoint.labels import (
     q,
     sort_by_label,
     sources,
-    types,
 )
 from endpoint.links import href, iri_of_path, is_linkable
 from endpoint.rdfout import context, media_type, serialize
@@ -87,6 +86,7 @@ FACET_SCHEMES = {
 }
 SEARCH_PAGE = 20
 FACET_CACHE = 256
+LIST_PAGE = 100
 
 
 def init_app(app: Flask) -> None:
@@ -239,10 +239,10 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
             )
     if facet is not None:
         selection = Selection(((facet[0], (facet[1],)),))
-        try:
-            ctx["facet_count"] = len(run_list(store, selection))
-        except BadFilter:
-            ctx["facet_count"] = 0
+        if facet[0] is Facet.REGION:
+            ctx["facet_count"] = len(infrastructures_in(facet[1]))
+        else:
+            ctx["facet_count"] = len(facts().linked(desc.iri))
         ctx["facet_href"] = f"{request.script_root}/infrastructures?{selection.query_string()}"
     if desc.has_type(RI) and desc.point:
         countries = {
@@ -371,16 +371,7 @@ def infrastructures(fmt: str = "html") -> Response:
     page = min(selection.page, pages)
     lk = linker(store.base, langs)
     items = [lk.link(i) for i in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
-    facets = []
-    for result in copy.deepcopy(counted):
-        for value in result.values:
-            value.label = (
-                lk.index.display(value.iri, langs)
-                if value.iri.startswith(("http://", "https://"))
-                else value.param
-            )
-        result.values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
-        facets.append(result)
+    facets = memo("facet-labelled", (selection.filters, langs), lambda: _labelled(counted, langs))
     query = list_query(selection, store.base)
     if fmt == "json":
         return _twin(
@@ -409,11 +400,28 @@ def infrastructures(fmt: str = "html") -> Response:
         pages=pages,
         facets=facets,
         facet_titles={f: FACETS[f].title for f in Facet},
-        chip_labels={(f.facet.value, v.param): v.label for f in facets for v in f.values},
+        chip_labels={
+            (f.facet.value, v.param): v.label for f in facets for v in f.values if v.selected
+        },
         sparql_href=sparql_link(query),
         points_url=f"{request.script_root}/infrastructures.geojson?{selection.query_string()}",
         outline_url=f"{request.script_root}/geo/nuts/0.geojson",
     )
+
+
+def _labelled(counted: list[FacetResult], langs: tuple[str, ...]) -> list[FacetResult]:
+    """Facet results with labels in the wanted language, selected and biggest first."""
+    index = labels()
+    out = copy.deepcopy(counted)
+    for result in out:
+        for value in result.values:
+            value.label = (
+                index.display(value.iri, langs)
+                if value.iri.startswith(("http://", "https://"))
+                else value.param
+            )
+        result.values.sort(key=lambda v: (not v.selected, -v.count, v.label.casefold()))
+    return out
 
 
 def _facet_data(selection: Selection) -> tuple[list[str], list[FacetResult]]:
@@ -519,17 +527,34 @@ def organisations() -> Response:
     store = get_store()
     langs = _langs()
     lk = linker(store.base, langs)
-    result = run_counts(store, Selection(), Facet.HOST)
-    rows = sorted(
-        ((lk.link(v.iri), v.count, v.param) for v in result.values),
-        key=lambda r: r[0].label.casefold(),
+    known = facts()
+    hosts = memo(
+        "organisations",
+        langs,
+        lambda: sort_by_label({h for hs in known.hosts.values() for h in hs}, langs),
     )
+    pages = max(1, -(-len(hosts) // LIST_PAGE))
+    page = min(_page(), pages)
+    rows = [
+        (lk.link(h), len(known.linked(h)), h.rsplit("/", 1)[-1])
+        for h in hosts[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+    ]
     if request.path.endswith(".json"):
-        return _twin([{**_link_json(link), "infrastructures": n} for link, n, _ in rows])
+        return _twin(
+            {
+                "total": len(hosts),
+                "page": page,
+                "pages": pages,
+                "items": [{**_link_json(link), "infrastructures": n} for link, n, _ in rows],
+            }
+        )
     return _render_page(
         "pages/organisations.html",
         rows=rows,
-        sparql_href=sparql_link(q("region_infrastructure_counts")),
+        total=len(hosts),
+        page=page,
+        pages=pages,
+        sparql_href=sparql_link(q("infrastructure_facts")),
     )
 
 
@@ -539,28 +564,45 @@ def ris3() -> Response:
     store = get_store()
     langs = _langs()
     lk = linker(store.base, langs)
-    type_index = types()
-    strategies = sort_by_label(
-        (i for i, ts in type_index.items() if "https://w3id.org/riikg/ontology/RIS3Strategy" in ts),
-        langs,
-    )
-    counts = {v.iri: v.count for v in run_counts(store, Selection(), Facet.PRIORITY).values}
-    blocks = []
-    for strategy in strategies:
-        rows = store.select(q("scheme_concepts"), scheme=NamedNode(strategy))
-        prios = sort_by_label((r["c"].value for r in rows), langs)
-        blocks.append((lk.link(strategy), [(lk.link(p), counts.get(p, 0)) for p in prios]))
+    known = facts()
+    by_strategy: dict[str, list[str]] = {}
+    for priority, (strategy, _covered, _kets) in known.priorities.items():
+        by_strategy.setdefault(strategy, []).append(priority)
+    strategies = memo("ris3-strategies", langs, lambda: sort_by_label(by_strategy, langs))
+    pages = max(1, -(-len(strategies) // LIST_PAGE))
+    page = min(_page(), pages)
+    blocks = [
+        (
+            lk.link(strategy),
+            [
+                (lk.link(p), len(known.linked(p)))
+                for p in sort_by_label(by_strategy[strategy], langs)
+            ],
+        )
+        for strategy in strategies[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+    ]
     if request.path.endswith(".json"):
         return _twin(
-            [
-                {
-                    **_link_json(s),
-                    "priorities": [{**_link_json(p), "infrastructures": n} for p, n in ps],
-                }
-                for s, ps in blocks
-            ]
+            {
+                "total": len(strategies),
+                "page": page,
+                "pages": pages,
+                "items": [
+                    {
+                        **_link_json(s),
+                        "priorities": [{**_link_json(p), "infrastructures": n} for p, n in ps],
+                    }
+                    for s, ps in blocks
+                ],
+            }
         )
-    return _render_page("pages/ris3.html", blocks=blocks)
+    return _render_page(
+        "pages/ris3.html",
+        blocks=blocks,
+        page=page,
+        pages=pages,
+        sparql_href=sparql_link(q("ris3_priorities")),
+    )
 
 
 # ---- benchmarking --------------------------------------------------------------------
@@ -574,6 +616,8 @@ def compare(fmt: str = "html") -> Response:
     tree = region_tree()
     codes = []
     for code in request.args.getlist("region"):
+        if not code.strip():
+            continue
         code = code.strip().upper()
         if code and code not in codes:
             if tree.by_code(code) is None:
