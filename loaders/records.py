@@ -191,7 +191,7 @@ class Emitter:
         self.graph = graph
         self.base = base
         self.require_source = require_source
-        self.organisations: dict[str, URIRef] = {}
+        self.organisations: dict[str, tuple[Host, Location]] = {}
 
     def host(self, host: Host, default_sources: list[URIRef]) -> URIRef:
         g = self.graph
@@ -199,8 +199,16 @@ class Emitter:
         org = mint(self.base, Kind.ORGANISATION, slug)
         where = host.where.get("name", Location("?"))
         if slug in self.organisations:
+            first, first_at = self.organisations[slug]
+            for field in ("type", "country", "homepage", "ror"):
+                a, b = getattr(first, field).strip(), getattr(host, field).strip()
+                if a and b and slugify(a) != slugify(b):
+                    raise LoadError(
+                        host.where.get(field, where),
+                        f"host {field} {a!r} for {host.name!r}, as at {first_at} (got {b!r})",
+                    )
             return org
-        self.organisations[slug] = org
+        self.organisations[slug] = (host, where)
         g.add((org, RDF.type, ORG.Organization))
         g.add((org, RDF.type, RIIKG.HostOrganisation))
         g.add((org, SKOS.prefLabel, Literal(host.name.strip())))

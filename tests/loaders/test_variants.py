@@ -163,3 +163,15 @@ def test_several_hosts_in_one_cell(tmp_path: Path) -> None:
     )
     with pytest.raises(LoadError, match=r"hosts.csv:2:3 \(host_type\): one value, or one per host"):
         run_loader("survey_csv", path)
+
+
+def test_one_host_described_two_ways_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "hosts.csv"
+    path.write_text(
+        "name@en,host,host_type,source_url\n"
+        "Lab A,Example University,university,https://a.example.org/\n"
+        "Lab B,Example University,company,https://b.example.org/\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError, match=r"hosts.csv:3:3 \(host_type\): host type 'university'"):
+        run_loader("survey_csv", path)
