@@ -73,9 +73,6 @@ def check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = 
             problems.append(f"{here}: expected a non-empty string")
         if "pattern" in schema and not re.search(schema["pattern"], value):
             problems.append(f"{here}: expected a value matching {schema['pattern']}")
-    if isinstance(value, int | str) and "pattern" in schema and not isinstance(value, str):
-        if not re.search(schema["pattern"], str(value)):
-            problems.append(f"{here}: expected a value matching {schema['pattern']}")
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             problems.append(f"{here}: expected at least {schema['minItems']} item(s)")
