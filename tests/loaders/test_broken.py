@@ -179,6 +179,15 @@ CASES = [
         "bad.json (/infrastructures/0)",
         "expected a member 'source_url'",
     ),
+    Case(
+        "json-bad-year",
+        "bad.json",
+        "json_export",
+        b'{"format": "riikg-export/1", "infrastructures": [{"name": {"en": "X"}, '
+        b'"source_url": ["https://x.example.org/"], "operation_start": 99999}]}',
+        "bad.json (/infrastructures/0/operation_start)",
+        "a four-digit year",
+    ),
     Case("json-deep", "bad.json", "json_export", _deep_json(100_000), "bad.json", "nested"),
     Case(
         "turtle-syntax",
