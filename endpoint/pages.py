@@ -147,37 +147,59 @@ def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
         response = error_response(406, "Not Acceptable", f"available: {offers}")
         response.headers["Vary"] = "Accept"
         return response
-    store = get_store()
-    subject = NamedNode(iri)
     if rep is Representation.HTML:
         langs = _langs()
         page = _page()
-        desc = describe(
-            store,
-            iri,
-            linker(store.base, langs),
-            incoming_key=request.args.get("in", ""),
-            page=page,
-        )
-        if desc is None:
+        key = (iri, path, langs, request.args.get("in", ""), page, request.script_root)
+        html = memo("resource-html", key, lambda: _resource_html(iri, path, langs, page), 1024)
+        if html is None:
             raise ResourceNotFound(f"nothing is known about {iri}")
-        response = _render_page(_templates(desc), **_resource_context(desc, path, langs))
+        response = Response(html, mimetype="text/html")
     else:
-        if not store.ask("ASK { ?s ?p ?o }", s=subject):
+        chosen: Representation = rep
+        body = memo(
+            "resource-rdf", (iri, path, chosen), lambda: _resource_rdf(iri, path, chosen), 1024
+        )
+        if body is None:
             raise ResourceNotFound(f"nothing is known about {iri}")
-        triples = store.construct(q("resource_rdf"), s=subject)
-        triples.extend(_same_as(iri, path))
         if rep is Representation.JSON:
-            body = serialize(triples, Representation.JSONLD)
             response = Response(body, content_type="application/json; charset=utf-8")
             rep = Representation.JSONLD
         else:
-            response = Response(serialize(triples, rep), content_type=media_type(rep))
+            response = Response(body, content_type=media_type(rep))
     ext_used = FORMATS[rep].extension
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
     response.headers["Link"] = link_header(path)
     return response
+
+
+def _resource_html(iri: str, path: str, langs: tuple[str, ...], page: int) -> str | None:
+    """The HTML page of a resource (None if nothing is known about it)."""
+    store = get_store()
+    desc = describe(
+        store, iri, linker(store.base, langs), incoming_key=request.args.get("in", ""), page=page
+    )
+    if desc is None:
+        return None
+    return render_template(
+        _templates(desc),
+        tiles=current_app.config.get("MAP_TILE_URL", ""),
+        **_resource_context(desc, path, langs),
+    )
+
+
+def _resource_rdf(iri: str, path: str, rep: Representation) -> bytes | None:
+    """An RDF representation of a resource (None if nothing is known about it)."""
+    store = get_store()
+    subject = NamedNode(iri)
+    if not store.ask("ASK { ?s ?p ?o }", s=subject):
+        return None
+    triples = store.construct(q("resource_rdf"), s=subject)
+    triples.extend(_same_as(iri, path))
+    if rep is Representation.JSON:
+        rep = Representation.JSONLD
+    return serialize(triples, rep)
 
 
 def _same_as(iri: str, path: str) -> list[Triple]:
