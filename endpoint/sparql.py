@@ -47,6 +47,14 @@ SD_MEDIA = {
     Representation.JSONLD: RdfFormat.JSONLD,
     Representation.NTRIPLES: RdfFormat.NTRIPLES,
 }
+#: the editor runs only scripts served by riikg and talks only to riikg (YASGUI sets a few
+#: inline styles, so styles, and styles only, may be inline)
+EDITOR_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 EXPOSED = "X-Result-Truncated, X-Result-Max-Rows, X-Query-Timeout, Retry-After, ETag"
 
 
@@ -217,7 +225,11 @@ def _editor() -> Response:
         endpoint_url=sparql_endpoint(settings),
         ontology_url=ontology_url(settings),
     )
-    return Response(html, mimetype="text/html")
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -67,6 +67,7 @@ def test_editor_runs_an_example(live: str, browser: Any) -> None:
         "request", lambda r: None if r.url.startswith((live, "data:")) else foreign.append(r.url)
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(live + "/sparql")
     page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
     buttons = page.locator("button.sparql-example")

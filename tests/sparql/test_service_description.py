@@ -94,3 +94,9 @@ def test_browsers_get_the_editor(sparql_app: Flask) -> None:
     r = sparql_app.test_client().get("/sparql", headers={"Accept": browser})
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert 'id="yasgui"' in r.get_data(as_text=True)
+
+
+def test_editor_has_a_strict_script_policy(sparql_app: Flask) -> None:
+    r = sparql_app.test_client().get("/sparql", headers={"Accept": "text/html"})
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "connect-src 'self'" in csp
