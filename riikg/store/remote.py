@@ -630,8 +630,11 @@ class RemoteStore:
 
     def _all_graphs(self) -> list[str]:
         prefix = f"{self.base}graph/"
+        # Oxigraph lists its graphs from an index with an empty pattern; other servers
+        # (Virtuoso answers nothing to it) need a triple pattern
+        pattern = "{}" if self._server.startswith("oxigraph") else "{ ?s ?p ?o }"
         rows = self._internal_select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} "
             f"FILTER(STRSTARTS(STR(?g), {_string(prefix)})) }}"
         )
         staging = f"{prefix}staging/"
