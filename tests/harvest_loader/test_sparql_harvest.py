@@ -302,3 +302,38 @@ def test_checkpoint_of_another_query_is_discarded(
     other = QUERY.replace("ORDER BY ?s ?p ?o", "ORDER BY DESC(?s) ?p ?o")
     graph = harvest(source(oxigraph_server.query_url, tmp_path, query=other))
     assert isomorphic(graph, as_rdflib(upstream_triples()))
+
+
+def test_manifest_entry_through_the_loader_registry(
+    oxigraph_server: RunningServer, tmp_path: Path
+) -> None:
+    from loaders import get_loader
+    from riikg.sources import read_manifest
+
+    put_upstream(oxigraph_server, upstream_triples())
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text(
+        f'''
+[[source]]
+id = "upstream-ri"
+loader = "sparql_harvest"
+title = "Upstream"
+homepage = "{oxigraph_server.query_url}"
+[source.options]
+endpoint = "{oxigraph_server.query_url}"
+query = """{QUERY}"""
+page_size = 25
+timeout = 10
+retries = 0
+checkpoint = "{tmp_path / "cp"}"
+''',
+        encoding="utf-8",
+    )
+    (src,) = read_manifest(manifest)
+    store = OxigraphStore.memory(BASE)
+    report = load_source(store, src, get_loader(src.loader))
+    assert report.status is Status.LOADED
+    assert store.count(f"{BASE}graph/source/upstream-ri") == len(upstream_triples())
+    again = load_source(store, src, get_loader(src.loader))
+    assert again.status is Status.UNCHANGED  # same content harvested: nothing written
+    assert store.version == 1
