@@ -155,7 +155,15 @@ def _close_inherited_fds(keep: int) -> None:
 class WorkerPool:
     """``size`` killable query workers for one server process."""
 
-    def __init__(self, opener: StoreOpener, size: int, version: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        opener: StoreOpener,
+        size: int,
+        version: Callable[[], int],
+        *,
+        memory: int = WORKER_MEMORY,
+    ) -> None:
+        self._memory = memory
         self._opener = opener
         self._size = size
         self._version = version
@@ -176,7 +184,7 @@ class WorkerPool:
                 parent_sock.close()
                 gc.disable()
                 _close_inherited_fds(child_sock.fileno())
-                _limit_memory(WORKER_MEMORY)
+                _limit_memory(self._memory)
                 _child_main(child_sock, self._opener)
             except BaseException:
                 code = 1

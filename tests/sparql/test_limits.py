@@ -335,3 +335,27 @@ def test_worker_ends_itself_if_nobody_kills_it() -> None:
         assert time.monotonic() - started < 1 + SELF_KILL_GRACE + 1.5
     finally:
         workers.close()
+
+
+def test_a_worker_out_of_memory_dies_alone() -> None:
+    """C7: a memory-hungry query fails in its own worker (data segment capped), the server
+    answers the next query with a fresh worker."""
+    from endpoint.sparql_exec import Job
+    from endpoint.sparql_pool import WorkerKilled, memory_opener
+
+    store = synthetic_store()
+    workers = WorkerPool(memory_opener(store), 1, lambda: store.version, memory=64 << 20)
+    hungry = (
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) { ?a ?b ?c . ?d ?e ?f "
+        "BIND(CONCAT(STR(?a), STR(?d), STR(?c), STR(?f)) AS ?x) }"
+    )
+    try:
+        with pytest.raises(WorkerKilled) as info:
+            workers.run(Job(hungry, JSON, None, None, 10, timeout=60), timeout=60, queue_wait=1)
+        assert info.value.reason == "crash"
+        outcome, body = workers.run(
+            Job("ASK { ?s ?p ?o }", JSON, None, None, 10, timeout=5), timeout=5, queue_wait=1
+        )
+        assert b"true" in b"".join(body)
+    finally:
+        workers.close()
