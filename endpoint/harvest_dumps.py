@@ -18,6 +18,7 @@ import gc
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -145,8 +146,20 @@ def canonical_lines(data: bytes, label: str = "", graph: str | None = None) -> l
         text = (ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
         if label:
             text = "\n".join(_relabel(line, label) for line in text.splitlines())
-    suffix = f" <{graph}> ." if graph else " ."
-    return sorted({line[:-2] + suffix for line in text.splitlines() if line})
+    lines = text.splitlines()
+    if graph:
+        suffix = f" <{graph}> ."
+        return sorted({line[:-2] + suffix for line in lines if line})
+    unique = set(lines)
+    unique.discard("")
+    return sorted(unique)
+
+
+def merge_sorted(runs: list[list[str]]) -> list[str]:
+    """Distinct lines of several sorted lists, sorted (Timsort merges the runs)."""
+    if len(runs) == 1:
+        return runs[0]
+    return list(dict.fromkeys(sorted(itertools.chain.from_iterable(runs))))
 
 
 def _relabel(line: str, label: str) -> str:
@@ -160,7 +173,7 @@ def _relabel(line: str, label: str) -> str:
 
 
 def joined(lines: list[str]) -> bytes:
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def turtle(ntriples: bytes) -> bytes:
@@ -266,21 +279,25 @@ def _build_dumps(store: Store, directory: Path | None) -> DumpSet:
         publish(f"{prefix}.nt.gz", sid, "nt.gz", gzipped(ntriples), len(lines))
         publish(f"{prefix}.ttl", sid, "ttl", turtle(ntriples), len(lines))
 
-    union: set[str] = set()
+    runs: list[list[str]] = []
+    dumped: dict[str, bytes] = {}
     for record in records:
-        data = graph_ntriples(store, record.graph)
+        data = dumped[record.graph] = graph_ntriples(store, record.graph)
         lines = canonical_lines(data)
         source_stats[record.id] = graph_stats(lines, base)
         publish_triples(f"source/{record.id}", record.id, lines)
-        union.update(canonical_lines(data, label=record.id) if b"_:" in data else lines)
-    whole = sorted(union)
+        runs.append(canonical_lines(data, label=record.id) if b"_:" in data else lines)
+    whole = merge_sorted(runs)
     publish_triples("riikg", None, whole)
-    quads: list[str] = []
-    for graph, label in _named_graphs(store, records):
-        quads.extend(canonical_lines(graph_ntriples(store, graph), label, graph))
-    quads.sort()
+    quad_runs = [
+        canonical_lines(dumped.get(graph) or graph_ntriples(store, graph), label, graph)
+        for graph, label in _named_graphs(store, records)
+    ]
+    quads = merge_sorted(quad_runs) if quad_runs else []
     publish("riikg.nq.gz", None, "nq.gz", gzipped(joined(quads)), len(quads))
-    dumps = DumpSet(key, files, graph_stats(whole, base), source_stats)
+    single = len(records) == 1 and whole is runs[0]
+    stats = source_stats[records[0].id] if single else graph_stats(whole, base)
+    dumps = DumpSet(key, files, stats, source_stats)
     if directory is None:
         dumps.content = content
         return dumps
