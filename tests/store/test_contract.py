@@ -115,6 +115,18 @@ def test_default_graph_is_the_union_of_source_graphs(any_store: Store) -> None:
     assert [s["o"] for s in parsed] == [ox.Literal("hidden")]
 
 
+def test_named_graphs_parameter_restricts_graph(any_store: Store) -> None:
+    fill(any_store)
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    raw = any_store.query_raw(query, ResultFormat.JSON, named_graphs=[g(any_store, "meta", "a")])
+    parsed = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    assert [s["g"] for s in parsed] == [ox.NamedNode(g(any_store, "meta", "a"))]
+    # without it, GRAPH ranges over every graph of the store
+    every = {r["g"].value for r in any_store.select(query)}
+    assert every == set(any_store.named_graphs())
+
+
 # ---- select / ask / construct with bindings --------------------------------------------
 
 
