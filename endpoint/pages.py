@@ -365,13 +365,18 @@ def regions() -> Response:
                 if show_all or r.total
             ]
         )
-    return _render_page(
-        "pages/regions.html",
-        roots=[r for r in tree.roots if show_all or r.total],
-        show_all=show_all,
-        name=lambda iri: index.display(iri, langs),
-        sparql_href=sparql_link(q("region_infrastructure_counts")),
+    html = memo(
+        "regions-html",
+        (show_all, langs, request.script_root),
+        lambda: render_template(
+            "pages/regions.html",
+            roots=[r for r in tree.roots if show_all or r.total],
+            show_all=show_all,
+            name=lambda iri: index.display(iri, langs),
+            sparql_href=sparql_link(q("region_infrastructure_counts")),
+        ),
     )
+    return Response(html, mimetype="text/html")
 
 
 @bp.get("/infrastructures")
@@ -509,7 +514,11 @@ def search() -> Response:
     store = get_store()
     langs = _langs()
     lk = linker(store.base, langs)
-    everything = search_index().search(text) if text.strip() else []
+    everything = (
+        memo("search-results", text.strip(), lambda: search_index().search(text))
+        if text.strip()
+        else []
+    )
     kinds: dict[str, int] = {}
     for _, type_iri, _ in everything:
         kinds[type_iri] = kinds.get(type_iri, 0) + 1
@@ -687,17 +696,22 @@ def compare(fmt: str = "html") -> Response:
         (r for r in tree.regions.values() if r.total),
         key=lambda r: (r.country, r.level, r.code),
     )
-    query = q("infrastructure_facts")
-    return _render_page(
-        "pages/compare.html",
-        codes=codes,
-        profiles=profiles,
-        tables=result,
-        choices=choices,
-        name=lambda iri: lk.index.label(iri, langs) or "",
-        query_string=request.query_string.decode("ascii", "replace"),
-        sparql_href=sparql_link(query),
+    query_string = request.query_string.decode("ascii", "replace")
+    html = memo(
+        "compare-html",
+        (tuple(codes), langs, query_string, request.script_root),
+        lambda: render_template(
+            "pages/compare.html",
+            codes=codes,
+            profiles=profiles,
+            tables=result,
+            choices=choices,
+            name=lambda iri: lk.index.label(iri, langs) or "",
+            query_string=query_string,
+            sparql_href=sparql_link(q("infrastructure_facts")),
+        ),
     )
+    return Response(html, mimetype="text/html")
 
 
 # ---- maps and downloads --------------------------------------------------------------
