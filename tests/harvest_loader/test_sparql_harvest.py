@@ -22,11 +22,13 @@ from riikg.pipeline import Status, load_source
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import RdfFormat
 from riikg.store.oxigraph import OxigraphStore
+from tests.conftest import require_tool
 from tests.servers import (
     VIRTUOSO_DBA_PASSWORD,
     VIRTUOSO_DBA_USER,
     RunningServer,
     start_oxigraph,
+    start_virtuoso,
 )
 
 UPSTREAM = "http://example.org/upstream"
@@ -238,12 +240,24 @@ def test_hostile_endpoints_are_refused(
 # ---- resume after failure ---------------------------------------------------------------
 
 
-def test_stopped_server_then_resume(tmp_path: Path) -> None:
+def _start(kind: str, data_dir: Path, port: int | None = None) -> RunningServer:
+    if kind == "virtuoso":
+        require_tool("virtuoso-t", "harvest resume test against Virtuoso")
+        return start_virtuoso(data_dir, http_port=port)
+    return start_oxigraph(data_dir, port=port)
+
+
+def _port(server: RunningServer) -> int:
+    return int(server.query_url.rsplit(":", 1)[1].split("/", 1)[0])
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_stopped_server_then_resume(kind: str, tmp_path: Path) -> None:
     """Kill the server after 3 pages: the load fails and writes nothing, the checkpoint keeps
     3 pages; restart the server on the same data: the rerun fetches only the rest."""
     data_dir = tmp_path / "upstream-data"
-    server = start_oxigraph(data_dir)
-    port = int(server.query_url.rsplit(":", 1)[1].split("/", 1)[0])
+    server = _start(kind, data_dir)
+    port = _port(server)
     try:
         put_upstream(server, upstream_triples(57))  # 76 triples: 8 pages of 10
         first_run: list[int] = []
@@ -264,7 +278,7 @@ def test_stopped_server_then_resume(tmp_path: Path) -> None:
         saved = sorted(p.name for p in (tmp_path / "checkpoint").glob("page-*.nt"))
         assert saved == ["page-000000.nt", "page-000001.nt", "page-000002.nt"]
 
-        server = start_oxigraph(data_dir, port=port)
+        server = _start(kind, data_dir, port)
         second_run: list[int] = []
         src = source(server.query_url, tmp_path, progress=lambda p, n: second_run.append(p))
         report = load_source(store, src, load_sparql_harvest)
