@@ -19,6 +19,7 @@ from endpoint.harvest_data import SourceRecord, latest
 from endpoint.harvest_dumps import GZIP_MEDIA, DumpFile, DumpSet
 from riikg.config import Settings
 from riikg.namespaces import (
+    DCAT_AP,
     EU_DATA_THEME,
     EU_FILE_TYPE,
     HYDRA,
@@ -50,6 +51,7 @@ FILE_TYPES = {
 }
 FORMAT_TITLES = {"nt.gz": "N-Triples, gzip", "nq.gz": "N-Quads, gzip", "ttl": "Turtle"}
 SHA256 = SPDX.checksumAlgorithm_sha256
+DCAT_AP_STANDARD = URIRef(DCAT_AP)
 
 
 @dataclass(frozen=True)
@@ -319,11 +321,26 @@ def catalog_graph(
         node = add_dataset(g, settings, item, dumps, records)
         served.append(node)
         g.add((catalog, DCAT.dataset, node))
+        g.add((catalog, DCAT.record, add_record(g, settings, node, item)))
         g.add((catalog, HYDRA.member, node))
     g.add((catalog, DCAT.service, add_data_service(g, settings, served)))
     g.add((catalog, HYDRA.totalItems, Literal(page.total, datatype=XSD.nonNegativeInteger)))
     add_view(g, settings, catalog, page)
     return g
+
+
+def add_record(g: Graph, settings: Settings, dataset: URIRef, item: Item) -> URIRef:
+    """The ``dcat:CatalogRecord`` of a dataset: what harvesters use to detect changes."""
+    name = item.record.id if item.record is not None else "riikg"
+    record = URIRef(f"{urls.catalog_url(settings)}#record-{name}")
+    g.add((record, RDF.type, DCAT.CatalogRecord))
+    g.add((record, FOAF.primaryTopic, dataset))
+    g.add((dataset, RDF.type, DCAT.Resource))
+    if item.modified is not None:
+        g.add((record, DCTERMS.modified, _datetime(item.modified)))
+    g.add((record, DCTERMS.conformsTo, DCAT_AP_STANDARD))
+    g.add((DCAT_AP_STANDARD, RDF.type, DCTERMS.Standard))
+    return record
 
 
 def add_view(g: Graph, settings: Settings, catalog: URIRef, page: Page) -> None:

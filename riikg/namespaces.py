@@ -32,6 +32,7 @@ CERIF = Namespace("https://w3id.org/cerif/model#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 MERIL = "https://portal.meril.eu/"
+DCAT_AP = "http://data.europa.eu/r5r/"
 EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"

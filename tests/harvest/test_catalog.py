@@ -79,6 +79,10 @@ def test_datasets_distributions_and_service(hclient: FlaskClient) -> None:
         assert isinstance(modified, Literal) and modified.datatype == XSD.dateTime
         assert g.value(dataset, DCTERMS.license) is not None
         assert g.value(dataset, DCAT.contactPoint) == URIRef("http://localhost:8080/#contact")
+    for record in g.objects(CATALOG, DCAT.record):
+        topic = g.value(record, FOAF.primaryTopic)
+        assert g.value(record, DCTERMS.modified) == g.value(topic, DCTERMS.modified)
+    assert len(set(g.objects(CATALOG, DCAT.record))) == 3
     assert set(g.objects(INFRA, DCTERMS.spatial)) == {URIRef(NUTS + "IT"), URIRef(NUTS + "SE")}
     assert set(g.objects(REGIONS, DCTERMS.spatial)) == {URIRef(NUTS + "IT"), URIRef(NUTS + "SE")}
     assert g.value(INFRA, DCTERMS.issued) == Literal("2026-11-01", datatype=XSD.date)
