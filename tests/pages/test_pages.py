@@ -21,7 +21,8 @@ def html(client: FlaskClient, path: str, **headers: str) -> str:
     response = client.get(path, headers={"Accept": "text/html", **headers})
     assert response.status_code == 200, (path, response.status_code)
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
-    return response.data.decode("utf-8")
+    text: str = response.get_data(as_text=True)
+    return text
 
 
 def h1(page: str) -> str:
