@@ -45,7 +45,7 @@ def local_path(iri: str, base: str) -> str | None:
         return f"/region/{code}" if _NUTS.match(code) else None
     if iri.startswith(VOCAB):
         parts = iri[len(VOCAB) :].split("/")
-        if 1 <= len(parts) <= 3 and all(_LOCAL_NAME.match(p) for p in parts):
+        if 1 <= len(parts) <= 2 and all(_LOCAL_NAME.match(p) for p in parts):
             return "/vocab/" + "/".join(parts)
         return None
     if iri.startswith(ONTOLOGY):
@@ -96,7 +96,7 @@ def iri_of_path(path: str, base: str) -> str | None:
         return NUTS_CODE + code if _NUTS.match(code) else None
     if path.startswith("/vocab/"):
         parts = path[len("/vocab/") :].split("/")
-        if 1 <= len(parts) <= 3 and all(_LOCAL_NAME.match(p) for p in parts):
+        if 1 <= len(parts) <= 2 and all(_LOCAL_NAME.match(p) for p in parts):
             return VOCAB + "/".join(parts)
         return None
     if path.startswith("/id/"):
