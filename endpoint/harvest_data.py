@@ -136,21 +136,32 @@ class VersionCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
         self._key = ""
         self._values: dict[str, Any] = {}
 
-    def get(self, key: str, name: str, build: Callable[[], T]) -> T:
+    def _lookup(self, key: str, name: str) -> tuple[bool, Any]:
         with self._lock:
             if key != self._key:
                 self._key, self._values = key, {}
-            if name in self._values:
-                value: T = self._values[name]
-                return value
-        value = build()
+            return name in self._values, self._values.get(name)
+
+    def get(self, key: str, name: str, build: Callable[[], T]) -> T:
+        """The cached value, or ``build()`` run once (other threads wait for it)."""
+        found, value = self._lookup(key, name)
+        if found:
+            return value  # type: ignore[no-any-return]
         with self._lock:
-            if key == self._key:
-                self._values[name] = value
-        return value
+            building = self._building.setdefault(name, threading.Lock())
+        with building:
+            found, value = self._lookup(key, name)
+            if found:
+                return value  # type: ignore[no-any-return]
+            built = build()
+            with self._lock:
+                if key == self._key:
+                    self._values[name] = built
+            return built
 
 
 def cached(name: str, build: Callable[[Store], T]) -> T:
