@@ -21,6 +21,8 @@ def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None
             self.cfg.set("threads", 8)
             self.cfg.set("timeout", int(settings.query_timeout_max) + 30)
             self.cfg.set("accesslog", "-")
+            # long SPARQL queries arrive as GET query strings: allow the HTTP maximum line
+            self.cfg.set("limit_request_line", 8190)
 
         def load(self) -> Any:
             return create_app(settings=settings)
