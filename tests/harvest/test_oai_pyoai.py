@@ -13,14 +13,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-oaipmh_client = pytest.importorskip("oaipmh.client")
-oaipmh_error = pytest.importorskip("oaipmh.error")
-oaipmh_metadata = pytest.importorskip("oaipmh.metadata")
+pytest.importorskip("oaipmh")
+
+from oaipmh import error as oaipmh_error  # noqa: E402
+from oaipmh import metadata as oaipmh_metadata  # noqa: E402
+from oaipmh.client import BaseClient  # noqa: E402
 
 MIST = "http://localhost:8080/id/infrastructure/mist-e-r"
 
 
-class TestClientHarvester(oaipmh_client.BaseClient):  # type: ignore[misc]
+class TestClientHarvester(BaseClient):  # type: ignore[misc]
     """pyoai's client with the HTTP transport swapped for the Flask test client (GET)."""
 
     __test__ = False
@@ -36,7 +38,8 @@ class TestClientHarvester(oaipmh_client.BaseClient):  # type: ignore[misc]
         self.requests += 1
         response = self.client.get("/oai", query_string=kw)
         assert response.status_code == 200
-        return response.data
+        body: bytes = response.data
+        return body
 
 
 @pytest.fixture()
