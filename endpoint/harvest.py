@@ -61,6 +61,8 @@ STORE_FORMATS = {
     Representation.RDFXML: RdfFormat.RDFXML,
 }
 RDF_ONLY = tuple(r for r in RDF_OFFERS if r is not Representation.HTML)
+#: VoID is for machines first: Turtle unless HTML is asked for explicitly
+VOID_OFFERS = (*RDF_ONLY, Representation.HTML)
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -249,8 +251,20 @@ def report_description(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<ext>")
 def void(ext: str | None = None) -> Response:
-    rep = choose(ext, RDF_ONLY)
-    return rdf_response(void_graph(get_settings(), dumps(), records()), rep)
+    rep = choose(ext, VOID_OFFERS)
+    graph = void_graph(get_settings(), dumps(), records())
+    if rep is not Representation.HTML:
+        return rdf_response(graph, rep)
+    return html(
+        "harvest/graph.html",
+        title="VoID description",
+        kind="VoID description of the dataset",
+        iri=urls.dataset_iri(get_settings()),
+        record=None,
+        rows=triple_rows(graph),
+        formats=_alternates("/.well-known/void"),
+        links={"Catalogue": f"{request.script_root}/catalog"},
+    )
 
 
 # ---- dumps ----------------------------------------------------------------------------------

@@ -57,3 +57,10 @@ def test_sitemap_index_past_the_limit(harvest_app: Flask) -> None:
     assert len(seen) == len(set(seen)) == 9
     assert client.get("/sitemap-4.xml").status_code == 404
     assert client.get("/sitemap-0.xml").status_code == 404
+
+
+def test_every_sitemap_url_resolves(hclient: FlaskClient) -> None:
+    root = parse(hclient, "/sitemap.xml")
+    for loc in root.iterfind("s:url/s:loc", SM):
+        response = hclient.get(local(loc.text), headers={"Accept": "text/html"})
+        assert response.status_code == 200, loc.text

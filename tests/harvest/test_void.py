@@ -27,7 +27,11 @@ def test_void_conneg(hclient: FlaskClient) -> None:
     }
     assert len(sizes) == 1
     assert hclient.get("/.well-known/void.rdf").mimetype == "application/rdf+xml"
-    assert hclient.get("/.well-known/void", headers={"Accept": "text/html"}).status_code == 406
+    page = hclient.get("/.well-known/void", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert hclient.get("/.well-known/void").mimetype == "text/turtle"
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert hclient.get("/.well-known/void", headers={"Accept": browser}).mimetype == "text/html"
 
 
 def test_void_statistics_match_the_dump(hclient: FlaskClient) -> None:
