@@ -108,3 +108,16 @@ def test_bundled_reload_changes_nothing(
     assert store.version == version
     assert {url: bclient.get(url).headers["ETag"] for url in urls} == before
     assert bclient.get("/dumps/SHA256SUMS").data == sums
+
+
+def test_bundled_sitemap_urls_resolve(bclient: FlaskClient) -> None:
+    import defusedxml.ElementTree as SafeET
+
+    root = SafeET.fromstring(bclient.get("/sitemap.xml").data)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [e.text or "" for e in root.iter(f"{ns}loc")]
+    assert len(locs) > 100
+    step = max(1, len(locs) // 60)  # a spread sample: every page kind, bounded time
+    for loc in locs[:12] + locs[12::step]:
+        response = bclient.get(local(loc), headers={"Accept": "text/html"})
+        assert response.status_code == 200, loc
