@@ -16,7 +16,7 @@ from endpoint.harvest_catalog import add_agents, add_licence, new_graph
 from endpoint.harvest_data import SourceRecord, latest
 from endpoint.harvest_dumps import LINK_TARGETS, DumpSet, GraphStats
 from riikg.config import Settings
-from riikg.namespaces import SD
+from riikg.namespaces import RIIKG, SD
 
 TARGETS = {
     "nuts": ("http://data.europa.eu/nuts/", "NUTS regions (EU Publications Office)"),
@@ -132,5 +132,13 @@ def add_linksets(g: Graph, settings: Settings, ds: URIRef, stats: GraphStats) ->
         g.add((linkset, VOID.target, ds))
         g.add((linkset, VOID.target, target))
         g.add((linkset, VOID.triples, _int(sum(links.values()))))
+        if name == "meril":
+            ids = stats.properties.get(str(RIIKG.merilId), 0)
+            note = (
+                f"Counts IRIs in the MERIL namespace. {ids} resources carry a MERIL "
+                "identifier as a literal (riikg:merilId); those are in the property "
+                "partition, not counted as links."
+            )
+            g.add((linkset, DCTERMS.description, Literal(note, lang="en")))
         for predicate in sorted(links):
             g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
