@@ -64,7 +64,8 @@ def check_conditional() -> Response | None:
     etag = representation_etag(version, modified)
     g.riikg_cache = (etag, modified)
     if request.if_none_match:
-        if request.if_none_match.contains_weak(etag):
+        # "*" would match even a resource that does not exist: let the view answer
+        if not request.if_none_match.star_tag and request.if_none_match.contains_weak(etag):
             return not_modified(etag, modified)
         return None
     since = request.if_modified_since

@@ -69,3 +69,8 @@ def test_head_gets_the_same_validators(hclient: FlaskClient) -> None:
     head = hclient.head("/.well-known/void")
     assert head.status_code == 200 and head.data == b""
     assert head.headers["ETag"] == get.headers["ETag"]
+
+
+def test_star_does_not_hide_a_missing_resource(hclient: FlaskClient) -> None:
+    assert hclient.get("/graph/source/nope", headers={"If-None-Match": "*"}).status_code == 404
+    assert hclient.get("/catalog", headers={"If-None-Match": "*"}).status_code == 200
