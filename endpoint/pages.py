@@ -248,6 +248,10 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
         region = tree.by_code(code)
         ctx["region"] = region
         ctx["ancestors"] = list(reversed(tree.ancestors(desc.iri)))
+        region_linker = linker(store.base, langs)
+        ctx["children"] = [
+            (region_linker.link(c.iri), c.total) for c in (region.children if region else [])
+        ]
         ctx["profile"] = memo(
             "region-profile",
             (code, langs, request.script_root),

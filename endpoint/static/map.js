@@ -15,7 +15,9 @@
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: "Map tiles" }).addTo(map);
   }
-  var bounds = L.latLngBounds([]);
+  var bounds = L.latLngBounds([]);      /* the points */
+  var area = L.latLngBounds([]);        /* the outlines (or the focused region's) */
+  var focus = el.dataset.focus || "";
   var pending = 0;
 
   function safeHref(h) {
@@ -35,8 +37,14 @@
   function done() {
     pending -= 1;
     if (pending > 0) { return; }
-    if (bounds.isValid()) {
-      map.fitBounds(bounds.pad(0.1), { maxZoom: 11 });
+    var target = bounds;
+    /* a focused region, or points spread wider than the outlines (a lab in Chile),
+       show the outlines' extent; the far points stay one zoom-out away */
+    if (area.isValid() && (focus || !bounds.isValid() || !area.pad(0.5).contains(bounds))) {
+      target = area;
+    }
+    if (target.isValid()) {
+      map.fitBounds(target.pad(0.05), { maxZoom: 11, animate: false });
     }
     el.setAttribute("data-ready", "1");
   }
@@ -55,12 +63,16 @@
     var here = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
     L.circleMarker(here, { radius: 9, className: "pt-self" }).addTo(map);
     bounds.extend(here);
-    map.setView(here, 10);
+    map.setView(here, 10, { animate: false });
   }
 
   load(el.dataset.outlines, function (data) {
     var layer = L.geoJSON(data, {
-      style: function () { return { className: "nuts-outline", weight: 1 }; },
+      style: function (feature) {
+        var id = (feature.properties && feature.properties.NUTS_ID) || "";
+        var inFocus = focus && id.indexOf(focus) === 0;
+        return { className: inFocus ? "nuts-outline nuts-focus" : "nuts-outline", weight: 1 };
+      },
       onEachFeature: function (feature, lyr) {
         var p = feature.properties || {};
         var box = document.createElement("div");
@@ -69,7 +81,10 @@
       }
     }).addTo(map);
     layer.bringToBack();
-    if (!el.dataset.points && layer.getBounds().isValid()) { bounds.extend(layer.getBounds()); }
+    layer.eachLayer(function (lyr) {
+      var id = (lyr.feature && lyr.feature.properties && lyr.feature.properties.NUTS_ID) || "";
+      if (!focus || id.indexOf(focus) === 0) { area.extend(lyr.getBounds()); }
+    });
   });
 
   load(el.dataset.points, function (data) {
