@@ -18,6 +18,7 @@
   var bounds = L.latLngBounds([]);      /* the points */
   var area = L.latLngBounds([]);        /* the outlines (or the focused region's) */
   var focus = el.dataset.focus || "";
+  var EUROPE = L.latLngBounds([[34, -12], [71, 35]]);
   var pending = 0;
 
   function safeHref(h) {
@@ -42,6 +43,11 @@
        show the outlines' extent; the far points stay one zoom-out away */
     if (area.isValid() && (focus || !bounds.isValid() || !area.pad(0.5).contains(bounds))) {
       target = area;
+    }
+    /* overseas regions and labs (Reunion, Chile) would shrink Europe to a dot */
+    if (!focus && target.isValid() && !EUROPE.pad(0.2).contains(target) &&
+        EUROPE.intersects(target)) {
+      target = EUROPE;
     }
     if (target.isValid()) {
       map.fitBounds(target.pad(0.05), { maxZoom: 11, animate: false });
