@@ -82,4 +82,5 @@ def index(settings: Settings, items: list[Entry], max_urls: int) -> str:
 
 
 def robots(settings: Settings) -> str:
-    return f"User-agent: *\nAllow: /\nSitemap: {urls.sitemap_url(settings)}\n"
+    # query URLs of the SPARQL endpoint are for programs, not for crawlers
+    return f"User-agent: *\nDisallow: /sparql?\nAllow: /\nSitemap: {urls.sitemap_url(settings)}\n"

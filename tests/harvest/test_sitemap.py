@@ -38,8 +38,16 @@ def test_sitemap_lists_entities_and_main_pages(hclient: FlaskClient) -> None:
 
 
 def test_robots_points_to_the_sitemap(hclient: FlaskClient) -> None:
+    from urllib.robotparser import RobotFileParser
+
     text = hclient.get("/robots.txt").data.decode()
     assert "Sitemap: http://localhost:8080/sitemap.xml" in text.splitlines()
+    robots = RobotFileParser()
+    robots.parse(text.splitlines())
+    assert robots.site_maps() == ["http://localhost:8080/sitemap.xml"]
+    for allowed in ("/", "/sparql", "/catalog", "/id/infrastructure/max-iv", "/dumps/riikg.nt.gz"):
+        assert robots.can_fetch("*", "http://localhost:8080" + allowed), allowed
+    assert not robots.can_fetch("*", "http://localhost:8080/sparql?query=SELECT%20*")
 
 
 def test_sitemap_index_past_the_limit(harvest_app: Flask) -> None:
