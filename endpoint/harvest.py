@@ -43,7 +43,7 @@ from endpoint.harvest_oai import DEFAULT_PAGE_SIZE as OAI_PAGE_SIZE
 from endpoint.harvest_oai import Repository, build_records
 from endpoint.harvest_sitemap import MAX_URLS, entries, index, page_count, robots, urlset
 from endpoint.harvest_void import void_graph
-from riikg.namespaces import meta_graph, report_graph
+from riikg.namespaces import PREFIXES, SPDX, meta_graph, report_graph
 from riikg.store import RdfFormat
 
 bp = Blueprint("harvest", __name__)
@@ -80,7 +80,11 @@ def choose(ext: str | None, offers: tuple[Representation, ...] = RDF_OFFERS) -> 
 
 
 def rdf_response(graph: Graph, rep: Representation) -> Response:
-    body = graph.serialize(format=RDFLIB_FORMATS[rep], encoding="utf-8")
+    if rep is Representation.JSONLD:  # compact, with an inline context (never fetched)
+        context = {**PREFIXES, "spdx": str(SPDX)}
+        body = graph.serialize(format="json-ld", context=context, encoding="utf-8")
+    else:
+        body = graph.serialize(format=RDFLIB_FORMATS[rep], encoding="utf-8")
     response = Response(body, mimetype=FORMATS[rep].media_type)
     response.vary.add("Accept")
     return response
