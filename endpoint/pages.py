@@ -205,7 +205,7 @@ def _resource_rdf(iri: str, path: str, rep: Representation) -> bytes | None:
 def _same_as(iri: str, path: str) -> list[Triple]:
     """``<{base}region/X> owl:sameAs <nuts:X>``: our page's IRI for an external resource."""
     local = get_settings().base_iri + path.lstrip("/")
-    if local == iri:
+    if local == iri or not iri.startswith(NUTS_CODE):
         return []
     return [Triple(NamedNode(local), NamedNode(str(OWL.sameAs)), NamedNode(iri))]
 
