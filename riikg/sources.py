@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 
 from riikg.errors import LoadError, Location
 from riikg.namespaces import slugify
-from riikg.resources import data_dir
+from riikg.resources import data_dir, ontology_dir
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -55,9 +55,12 @@ class Source:
         """SHA-256 over the bytes of every file (and the options), in order."""
         digest = hashlib.sha256()
         for path in self.files:
-            with open(path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(chunk)
+            try:
+                with open(path, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(chunk)
+            except OSError as exc:
+                raise LoadError(str(path), f"a readable file ({exc.strerror})") from exc
         digest.update(repr(sorted(self.options.items())).encode())
         return digest.hexdigest()
 
@@ -92,6 +95,23 @@ def source_for_file(path: Path, loader: str, source_id: str | None = None) -> So
     return Source(id=source_id or slugify(path.stem)[:64], loader=loader, files=(path,))
 
 
+def _manifest_file(root: Path, name: str, where: str) -> Path:
+    """Resolve a manifest file entry; refuse URLs, absolute paths and paths leaving the roots.
+
+    Allowed roots: the manifest's own directory and the bundled resource trees (the bundled
+    manifest names ``../ontology/*.ttl``).
+    """
+    if ":" in name.split("/", 1)[0] or name.startswith(("/", "\\")):
+        raise LoadError(
+            where, f"a relative file path, not {name!r} (URLs and absolute paths are not allowed)"
+        )
+    resolved = (root / name).resolve()
+    roots = [root.resolve(), ontology_dir().resolve(), data_dir().resolve()]
+    if not any(resolved.is_relative_to(r) for r in roots):
+        raise LoadError(where, f"a file inside {root} ({name!r} is outside the allowed roots)")
+    return resolved
+
+
 def read_manifest(path: Path | None = None) -> list[Source]:
     """Read a sources manifest (TOML, ``[[source]]`` tables); default: the bundled one.
 
@@ -107,8 +127,9 @@ def read_manifest(path: Path | None = None) -> list[Source]:
     root = manifest.parent
     sources: list[Source] = []
     for i, entry in enumerate(doc.get("source", []), start=1):
+        where = f"{manifest}: [[source]] #{i}"
+        files = tuple(_manifest_file(root, str(f), where) for f in entry.get("files", []))
         try:
-            files = tuple(root / f for f in entry.get("files", []))
             sources.append(
                 Source(
                     id=entry["id"],
