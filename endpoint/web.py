@@ -49,6 +49,8 @@ def csp() -> str:
 
 
 def add_security_headers(response: Response) -> Response:
+    """CSP and friends on HTML; ``Vary: Accept-Language`` everywhere (labels follow it)."""
+    response.vary.add("Accept-Language")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", csp())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

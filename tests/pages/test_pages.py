@@ -117,6 +117,7 @@ def test_region_page(pclient: FlaskClient) -> None:
     assert h1(page) == "Emilia-Romagna (ITH5)"
     assert "<strong>3</strong> infrastructures" in page
     assert 'owl:sameAs <a href="http://data.europa.eu/nuts/code/ITH5"' in page
+    assert "owl:sameAs" not in html(pclient, "/vocab/ket")
     turtle = pclient.get("/region/ITH5.nt").data.decode()
     assert (
         "<http://localhost:8080/region/ITH5> <http://www.w3.org/2002/07/owl#sameAs> "
@@ -155,6 +156,7 @@ def test_home_figures(pclient: FlaskClient) -> None:
     }
     page = html(pclient, "/")
     assert "<strong>5</strong> infrastructures" in page
+    assert "Accept-Language" in pclient.get("/index.json").headers["Vary"]
     assert 'id="map"' in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "tile" not in page.split('id="map"')[1].split(">")[0].replace('data-tiles=""', "")
 
