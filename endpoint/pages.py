@@ -229,7 +229,6 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
         "schema": schema_org(desc, get_settings().base_iri + path.lstrip("/")),
         "canonical": get_settings().base_iri + path.lstrip("/"),
         "same_as": [desc.iri] if _same_as(desc.iri, path) and is_linkable(desc.iri) else [],
-        "lang": langs[0] or "en",
         "requested_lang": requested_lang(),
     }
     facet: tuple[Facet, str] | None = None
