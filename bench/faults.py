@@ -71,7 +71,11 @@ def worker(store_path: Path, file: Path, mode: str) -> None:
     else:
         say("x: start")
         report = load_source(
-            store, synthetic_source(file, SOURCE_ID), ntriples_loader()[1], force=True, progress=say
+            store,
+            synthetic_source(file, SOURCE_ID),
+            ntriples_loader(file)[1],
+            force=True,
+            progress=say,
         )
         triples_done = report.triples
     say("x: committed")

@@ -211,10 +211,12 @@ def _lit(value: str, lang: str | None = None, datatype: str | None = None) -> st
 class Generator:
     """Deterministic synthetic data; ``lines()`` yields N-Triples lines."""
 
-    def __init__(self, infrastructures: int, base: str, seed: int = SEED) -> None:
+    def __init__(self, infrastructures: int, base: str, seed: int = SEED, offset: int = 0) -> None:
         self.count = infrastructures
         self.base = base
         self.seed = seed
+        self.offset = offset  # first infrastructure number (separate sources do not overlap)
+        self.tag = f"o{offset}-" if offset else ""
         self.regions, self.regions_from = real_regions()
         self.kets, self.kets_from = real_kets()
 
@@ -225,13 +227,13 @@ class Generator:
         return _iri(f"{self.base}synthetic/{slug}")
 
     def strategy_slug(self, nuts2: str) -> str:
-        return f"synthetic-{nuts2.lower()}-2021-2027"
+        return f"synthetic-{self.tag}{nuts2.lower()}-2021-2027"
 
     def lines(self) -> Iterator[str]:
         rnd = random.Random(self.seed)
         used_nuts2: dict[str, list[str]] = {}
         org_count = max(1, self.count // INFRAS_PER_ORG)
-        for i in range(self.count):
+        for i in range(self.offset, self.offset + self.count):
             yield from self._infrastructure(i, rnd, org_count, used_nuts2)
         for j in range(org_count):
             yield from self._organisation(j, rnd)
@@ -252,7 +254,7 @@ class Generator:
         name = f"Synthetic Lab {i:05d} ({words[0]} {words[1]})"
         eq = _iri(self.id("equipment", f"{slug}--instrument-1"))
         sv = _iri(self.id("service", f"{slug}--service-1"))
-        org = _iri(self.id("organisation", f"synthetic-host-{i % org_count:05d}"))
+        org = _iri(self.id("organisation", f"synthetic-host-{self.tag}{i % org_count:05d}"))
         src = self.source_iri(slug)
         lat = region.lat + rnd.uniform(-0.2, 0.2)
         long = region.long + rnd.uniform(-0.2, 0.2)
@@ -288,7 +290,7 @@ class Generator:
         yield f"{sv} <{R}smeEligible> {_lit(sme, datatype=XSD + 'boolean')} ."
 
     def _organisation(self, j: int, rnd: random.Random) -> Iterator[str]:
-        o = _iri(self.id("organisation", f"synthetic-host-{j:05d}"))
+        o = _iri(self.id("organisation", f"synthetic-host-{self.tag}{j:05d}"))
         country = self.regions[j % len(self.regions)].code[:2]
         yield f"{o} <{RDF_TYPE}> <{ORG}Organization> ."
         yield f"{o} <{RDF_TYPE}> <{R}HostOrganisation> ."
@@ -296,7 +298,7 @@ class Generator:
         otype = ORG_TYPES[rnd.randrange(len(ORG_TYPES))]
         yield f"{o} <{R}organisationType> <{VOCAB}organisation-type/{otype}> ."
         yield f"{o} <{R}countryCode> {_lit(country.replace('EL', 'GR'))} ."
-        yield f"{o} <{DCT}source> {self.source_iri(f'host-{j:05d}')} ."
+        yield f"{o} <{DCT}source> {self.source_iri(f'host-{self.tag}{j:05d}')} ."
 
     def _strategy(self, nuts2: str, kets: list[str]) -> Iterator[str]:
         slug = self.strategy_slug(nuts2)
@@ -325,9 +327,9 @@ def infrastructures_for(triples: int) -> int:
     return guess
 
 
-def write(path: Path, infrastructures: int, base: str, seed: int = SEED) -> int:
+def write(path: Path, infrastructures: int, base: str, seed: int = SEED, offset: int = 0) -> int:
     """Write the graph as N-Triples; return the number of triples."""
-    gen = Generator(infrastructures, base, seed)
+    gen = Generator(infrastructures, base, seed, offset)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
@@ -352,10 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="N-Triples file to write")
     parser.add_argument("--base", default="http://localhost:8080/", help="base IRI")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed")
+    parser.add_argument("--offset", type=int, default=0, help="first infrastructure number")
     args = parser.parse_args(argv)
     count = args.infrastructures or infrastructures_for(args.triples)
-    gen = Generator(count, args.base, args.seed)
-    n = write(args.out, count, args.base, args.seed)
+    gen = Generator(count, args.base, args.seed, args.offset)
+    n = write(args.out, count, args.base, args.seed, args.offset)
     print(
         f"{args.out}: {n} triples, {count} synthetic infrastructures "
         f"(regions: {len(gen.regions)} from {gen.regions_from}; KETs: {len(gen.kets)} "

@@ -29,8 +29,21 @@ def load_ntriples(
     return graph
 
 
-def ntriples_loader() -> tuple[str, Loader]:
-    """(name, loader) for ``.nt`` files: the project's loader if registered, else ours."""
+def project_file_limit() -> int | None:
+    """Largest file the project's loaders accept (``loaders._common.MAX_FILE_BYTES``)."""
+    try:
+        from loaders._common import MAX_FILE_BYTES
+    except ImportError:
+        return None
+    return int(MAX_FILE_BYTES)
+
+
+def ntriples_loader(path: Path | None = None) -> tuple[str, Loader]:
+    """(name, loader) for ``.nt`` files: the project's loader if registered and the file is
+    within its size cap, else the minimal one above."""
+    limit = project_file_limit()
+    if path is not None and limit is not None and path.stat().st_size > limit:
+        return "bench-ntriples", load_ntriples
     try:
         from loaders import LOADERS, loader_for_path
 
@@ -42,7 +55,7 @@ def ntriples_loader() -> tuple[str, Loader]:
 
 def synthetic_source(path: Path, source_id: str) -> Source:
     """A synthetic source for a generated file (provenance says ``riikg:synthetic true``)."""
-    name, _ = ntriples_loader()
+    name, _ = ntriples_loader(path)
     return Source(
         id=source_id,
         loader=name,
