@@ -85,6 +85,7 @@ class Description:
     description: str = ""
     point: tuple[float, float] | None = None
     query: str = ""
+    label_lang: str = ""
 
     def has_type(self, iri: str) -> bool:
         return any(t.iri == iri for t in self.types)
@@ -202,6 +203,7 @@ def describe(
         description=description,
         point=(lat, lon) if lat is not None and lon is not None else None,
         query=with_values(q("resource_statements"), s=subject),
+        label_lang=(linker.index.pick(iri, linker.langs) or ("", ""))[1],
     )
 
 

@@ -113,19 +113,26 @@ class LabelIndex:
     def add(self, iri: str, lang: str, text: str) -> None:
         self.labels.setdefault(iri, {}).setdefault(lang, text)
 
-    def label(self, iri: str, langs: tuple[str, ...] = ("en", "")) -> str | None:
-        """The label in the first available language of ``langs``, else any label."""
+    def pick(self, iri: str, langs: tuple[str, ...] = ("en", "")) -> tuple[str, str] | None:
+        """``(label, language)`` in the first available language of ``langs``, else any."""
         by_lang = self.labels.get(iri)
         if not by_lang:
-            return self.notations.get(iri)
+            notation = self.notations.get(iri)
+            return (notation, "") if notation is not None else None
         for lang in langs:
             if lang in by_lang:
-                return by_lang[lang]
+                return by_lang[lang], lang
         for lang in langs:
             for tag, text in by_lang.items():
-                if lang and tag.split("-")[0] == lang:
-                    return text
-        return next(iter(sorted(by_lang.items())))[1]
+                if lang and tag.split("-")[0].lower() == lang:
+                    return text, tag
+        tag, text = sorted(by_lang.items())[0]
+        return text, tag
+
+    def label(self, iri: str, langs: tuple[str, ...] = ("en", "")) -> str | None:
+        """The label in the first available language of ``langs``, else any label."""
+        found = self.pick(iri, langs)
+        return found[0] if found else None
 
     def display(self, iri: str, langs: tuple[str, ...] = ("en", "")) -> str:
         """A human-readable name: the label, else a prefixed name, else the IRI."""

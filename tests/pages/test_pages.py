@@ -26,7 +26,7 @@ def html(client: FlaskClient, path: str, **headers: str) -> str:
 
 
 def h1(page: str) -> str:
-    found = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
     assert found is not None
     return found.group(1).strip()
 
@@ -36,6 +36,7 @@ def test_label_language_fallback(pclient: FlaskClient) -> None:
     assert h1(html(pclient, "/id/infrastructure/mist-e-r?lang=it")) == "Laboratorio MIST E-R"
     it = html(pclient, "/id/infrastructure/mist-e-r", **{"Accept-Language": "it-IT,it;q=0.9"})
     assert h1(it) == "Laboratorio MIST E-R"
+    assert '<h1 lang="it">' in it
     # only Dutch: any label beats none
     assert h1(html(pclient, "/id/organisation/tue")) == "Technische Universiteit Eindhoven"
     # English requested, Italian only: the Italian label, never the IRI
