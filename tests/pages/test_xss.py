@@ -88,3 +88,21 @@ def test_json_twins_and_csv(evil: FlaskClient) -> None:
 def test_unsafe_iris_never_become_links(iri: str) -> None:
     assert not is_linkable(iri)
     assert href(iri, "http://localhost:8080/") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/compare?region=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/infrastructures?ket=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "/id/infrastructure/mist-e-r?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "/id/infrastructure/mist-e-r?in=%3Cscript%3E&page=%3Cscript%3E",
+        "/search?q=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E&page=x",
+        "/geo/nuts/0.geojson?country=%3Cscript%3E",
+    ],
+)
+def test_reflected_parameters_are_escaped(evil: FlaskClient, path: str) -> None:
+    response = evil.get(path, headers={"Accept": "text/html"})
+    assert response.status_code in (200, 400, 404)
+    body = response.get_data(as_text=True)
+    assert "<script>alert" not in body and "<img src=x" not in body
