@@ -24,6 +24,7 @@ from riikg.store import Store
 T = TypeVar("T")
 CACHE_KEY = "riikg.pages"
 _LOCK = Lock()
+_MEMO_LOCK = Lock()
 
 #: labelling properties, best first
 LABEL_PROPERTIES = (
@@ -62,14 +63,18 @@ def per_version(name: str, build: Callable[[Store], T]) -> T:
 
 def memo(name: str, key: Hashable, build: Callable[[], T], size: int = 256) -> T:
     """A value kept per data version and key (least recently used dropped past ``size``)."""
-    cache: OrderedDict[Hashable, object] = per_version("memo:" + name, lambda _store: OrderedDict())
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]  # type: ignore[return-value]
+    cache: OrderedDict[Hashable, object] = per_version(
+        "memo:" + name, lambda _store: OrderedDict()
+    )
+    with _MEMO_LOCK:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]  # type: ignore[return-value]
     value = build()
-    cache[key] = value
-    while len(cache) > size:
-        cache.popitem(last=False)
+    with _MEMO_LOCK:
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
     return value
 
 

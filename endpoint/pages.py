@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections import OrderedDict
 from typing import Any
 
 from flask import (
@@ -48,7 +47,6 @@ from endpoint.labels import (
     labels,
     lang_order,
     memo,
-    per_version,
     q,
     sort_by_label,
     sources,
@@ -456,26 +454,18 @@ def _labelled(counted: list[FacetResult], langs: tuple[str, ...]) -> list[FacetR
 
 def _facet_data(selection: Selection) -> tuple[list[str], list[FacetResult]]:
     """Matching infrastructures and facet counts, kept per data version (256 selections)."""
-    cache: OrderedDict[Any, tuple[list[str], list[FacetResult]]] = per_version(
-        "facet-cache", lambda _store: OrderedDict()
-    )
-    key = selection.filters
-    hit = cache.get(key)
-    if hit is not None:
-        cache.move_to_end(key)
-        return hit
-    store = get_store()
-    tree = region_tree()
 
-    def parents(iri: str) -> list[str]:
-        return [r.iri for r in tree.ancestors(iri)]
+    def build() -> tuple[list[str], list[FacetResult]]:
+        store = get_store()
+        tree = region_tree()
 
-    found = run_list(store, selection)
-    counted = [run_counts(store, selection, facet, parents) for facet in Facet]
-    cache[key] = (found, counted)
-    while len(cache) > FACET_CACHE:
-        cache.popitem(last=False)
-    return found, counted
+        def parents(iri: str) -> list[str]:
+            return [r.iri for r in tree.ancestors(iri)]
+
+        found = run_list(store, selection)
+        return found, [run_counts(store, selection, facet, parents) for facet in Facet]
+
+    return memo("facets", selection.filters, build, FACET_CACHE)
 
 
 def _points(found: list[str], langs: tuple[str, ...]) -> Response:
