@@ -83,7 +83,7 @@ FACET_SCHEMES = {
     "infrastructure-type": Facet.TYPE,
 }
 SEARCH_PAGE = 20
-FACET_CACHE = 256
+FACET_CACHE = 64  # entries hold up to every infrastructure IRI: keep the worst case small
 LIST_PAGE = 100
 
 
@@ -508,7 +508,7 @@ def search() -> Response:
     langs = _langs()
     lk = linker(store.base, langs)
     everything = (
-        memo("search-results", text.strip(), lambda: search_index().search(text))
+        memo("search-results", text.strip(), lambda: search_index().search(text), 16)
         if text.strip()
         else []
     )
