@@ -453,7 +453,7 @@ def _labelled(counted: list[FacetResult], langs: tuple[str, ...]) -> list[FacetR
 
 
 def _facet_data(selection: Selection) -> tuple[list[str], list[FacetResult]]:
-    """Matching infrastructures and facet counts, kept per data version (256 selections)."""
+    """Matching infrastructures and facet counts, kept per data version (FACET_CACHE selections)."""
 
     def build() -> tuple[list[str], list[FacetResult]]:
         store = get_store()
