@@ -63,9 +63,7 @@ def per_version(name: str, build: Callable[[Store], T]) -> T:
 
 def memo(name: str, key: Hashable, build: Callable[[], T], size: int = 256) -> T:
     """A value kept per data version and key (least recently used dropped past ``size``)."""
-    cache: OrderedDict[Hashable, object] = per_version(
-        "memo:" + name, lambda _store: OrderedDict()
-    )
+    cache: OrderedDict[Hashable, object] = per_version("memo:" + name, lambda _store: OrderedDict())
     with _MEMO_LOCK:
         if key in cache:
             cache.move_to_end(key)
