@@ -519,7 +519,9 @@ def search() -> Response:
     pages = max(1, -(-len(results) // SEARCH_PAGE))
     page = min(_page(), pages)
     shown = results[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
+    index = search_index()
     hits = [(lk.link(iri), kind_label(t), score) for iri, t, score in shown]
+    snippets = {iri: index.snippet(iri, langs) for iri, _, _ in shown}
     if request.path.endswith(".json"):
         return _twin(
             {
@@ -528,7 +530,13 @@ def search() -> Response:
                 "page": page,
                 "pages": pages,
                 "results": [
-                    {**_link_json(link), "kind": k, "score": round(s, 2)} for link, k, s in hits
+                    {
+                        **_link_json(link),
+                        "kind": k,
+                        "score": round(s, 2),
+                        "description": snippets[link.iri],
+                    }
+                    for link, k, s in hits
                 ],
                 "kinds": {kind_label(t): n for t, n in kinds.items()},
             }
@@ -541,6 +549,7 @@ def search() -> Response:
         page=page,
         pages=pages,
         kind=kind,
+        snippets=snippets,
         kinds=sorted(((t, kind_label(t), n) for t, n in kinds.items()), key=lambda k: -k[2]),
     )
 

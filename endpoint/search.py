@@ -42,6 +42,10 @@ KINDS = (
     ("http://www.w3.org/2004/02/skos/core#Concept", "Concept"),
 )
 _KIND_RANK = {iri: i for i, (iri, _) in enumerate(KINDS)}
+SNIPPET_PROPERTIES = (
+    "http://purl.org/dc/terms/description",
+    "http://www.w3.org/2004/02/skos/core#definition",
+)
 
 
 def fold(text: str) -> str:
@@ -71,6 +75,17 @@ class SearchIndex:
     kinds: list[str] = field(default_factory=list)
     names: list[set[str]] = field(default_factory=list)
     vocabulary: list[str] = field(default_factory=list)
+    snippets: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def snippet(self, iri: str, langs: tuple[str, ...], size: int = 180) -> str:
+        """The description of a resource in the first available language, shortened."""
+        texts = self.snippets.get(iri)
+        if not texts:
+            return ""
+        text = next((texts[lang] for lang in langs if lang in texts), None)
+        if text is None:
+            text = texts[sorted(texts)[0]]
+        return text if len(text) <= size else text[: size - 1].rsplit(" ", 1)[0] + "…"
 
     def search(self, text: str, kind: str = "") -> list[tuple[str, str, float]]:
         """Ranked ``(iri, kind, score)`` for every resource matching all words as prefixes."""
@@ -127,6 +142,8 @@ def build_index(store: Store) -> SearchIndex:
             kind_rank[doc] = rank
             index.kinds[doc] = t.value
         weight = WEIGHTS.get(p.value, 1.0)
+        if p.value in SNIPPET_PROPERTIES:
+            index.snippets.setdefault(x.value, {}).setdefault(text.language or "", text.value)
         if weight >= 8.0:
             index.names[doc].add(" ".join(words(text.value)))
         for token in set(words(text.value)):

@@ -193,6 +193,8 @@ def test_search(pclient: FlaskClient) -> None:
         pclient.get("/search.json?q=bologna&type=https://w3id.org/riikg/ontology/NUTSRegion").data
     )
     assert [r["label"] for r in only["results"]] == ["Bologna (ITH55)"]
+    mist = json.loads(pclient.get("/search.json?q=mist&lang=it").data)["results"][0]
+    assert mist["description"] == "Laboratorio per la microscopia e le nanotecnologie."
     page = html(pclient, "/search?q=bologna")
     assert 'id="total"' in page and 'href="/region/ITH55"' in page
 
