@@ -262,3 +262,25 @@ def test_survey_template_download(pclient: FlaskClient) -> None:
     finally:
         response.close()
     assert pclient.get("/downloads/templates/..%2Fsources.toml").status_code == 404
+
+
+def test_tiles_only_when_configured(settings: Settings, pages_store: OxigraphStore) -> None:
+    from endpoint import create_app
+
+    plain = html(
+        create_app({"TESTING": True}, settings=settings, store=pages_store).test_client(), "/"
+    )
+    assert 'data-tiles=""' in plain
+    tiled_app = create_app(
+        {"TESTING": True, "MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"},
+        settings=settings,
+        store=pages_store,
+    )
+    response = tiled_app.test_client().get("/")
+    assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in response.get_data(
+        as_text=True
+    )
+    assert (
+        "img-src 'self' data: https://*.tiles.example.org"
+        in response.headers["Content-Security-Policy"]
+    )
