@@ -1,7 +1,9 @@
-"""Blueprint ``pages``: linked-data pages, browsing, search, maps and region benchmarking.
+"""Blueprint ``pages``: browsing, search, maps and region benchmarking.
 
-Routes only; the data access lives in ``describe``, ``browse``, ``facets``, ``search``,
-``compare`` and ``geo``. The URL space is documented in the README (section "URLs").
+Its ``init_app`` also registers the ``resource`` blueprint (dereferencing, in
+``endpoint/resource.py``). Routes only; the data access lives in ``describe``, ``browse``,
+``facets``, ``search``, ``compare`` and ``geo``. The URL space is documented in the README
+(section "URLs").
 """
 
 from __future__ import annotations
@@ -15,22 +17,14 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
-    jsonify,
     render_template,
     request,
     send_from_directory,
 )
-from jinja2 import Template
-from pyoxigraph import NamedNode, Triple
-from rdflib.namespace import OWL
 
-from endpoint import get_settings, get_store
-from endpoint.browse import facts, figures, infrastructures_in, region_profile, region_tree
+from endpoint import get_store, resource
+from endpoint.browse import facts, figures, region_profile, region_tree
 from endpoint.compare import MAX_REGIONS, tables, to_csv
-from endpoint.conneg import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
-from endpoint.describe import Description, describe
-from endpoint.errors import ResourceNotFound, error_response
 from endpoint.facets import (
     FACETS,
     PAGE_SIZE,
@@ -45,43 +39,29 @@ from endpoint.facets import (
 from endpoint.geo import outlines
 from endpoint.labels import (
     labels,
-    lang_order,
     memo,
     q,
     sort_by_label,
     sources,
 )
-from endpoint.links import href, iri_of_path, is_linkable
-from endpoint.rdfout import context, media_type, serialize
+from endpoint.links import href
 from endpoint.search import kind_label, search_index
 from endpoint.web import (
     CONCEPT,
-    NUTS_REGION,
-    ORG,
-    PRIORITY,
-    RI,
     add_security_headers,
-    alternates,
-    link_header,
+    link_json,
     linker,
-    requested_lang,
-    schema_org,
+    page_number,
+    render_page,
     sparql_link,
+    twin,
+    wanted_langs,
 )
-from riikg.namespaces import NUTS_CODE, VOCAB
 from riikg.resources import data_dir
 
 bp = Blueprint("pages", __name__)
 bp.after_request(add_security_headers)
 
-RESOURCE_EXTENSIONS = ("html", "ttl", "jsonld", "nt", "rdf")
-#: plain ``application/json`` gets the JSON-LD document (it is JSON), after every RDF type
-RESOURCE_OFFERS = (*RDF_OFFERS, Representation.JSON)
-FACET_SCHEMES = {
-    "ket": Facet.KET,
-    "access-mode": Facet.ACCESS,
-    "infrastructure-type": Facet.TYPE,
-}
 SEARCH_PAGE = 20
 FACET_CACHE = 64  # entries hold up to every infrastructure IRI: keep the worst case small
 LIST_PAGE = 100
@@ -91,237 +71,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint and the template helpers."""
     app.config.setdefault("MAP_TILE_URL", "")
     app.register_blueprint(bp)
-
-
-# ---- helpers -------------------------------------------------------------------------
-def _langs() -> tuple[str, ...]:
-    return lang_order(requested_lang())
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
-def _split(name: str) -> tuple[str, str | None]:
-    stem, dot, ext = name.rpartition(".")
-    if dot and ext in RESOURCE_EXTENSIONS:
-        return stem, ext
-    return name, None
-
-
-def _choose(ext: str | None) -> Representation | None:
-    explicit = ext or request.args.get("format", "")
-    if explicit:
-        rep = by_extension(explicit)
-        if rep is None or rep is Representation.JSON:
-            abort(404, f"no {explicit!r} representation")
-        return rep
-    return negotiate(request.accept_mimetypes, RESOURCE_OFFERS)
-
-
-def _render_page(template: str | list[str | Template], **ctx: Any) -> Response:
-    html = render_template(template, tiles=current_app.config.get("MAP_TILE_URL", ""), **ctx)
-    return Response(html, mimetype="text/html")
-
-
-def _twin(data: Any) -> Response:
-    response = jsonify(data)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _link_json(link: Any) -> dict[str, Any]:
-    return {"iri": link.iri, "label": link.label, "href": link.href}
-
-
-# ---- dereferencing -------------------------------------------------------------------
-def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
-    rep = _choose(ext)
-    if rep is None:
-        offers = ", ".join(FORMATS[r].media_type for r in RDF_OFFERS)
-        response = error_response(406, "Not Acceptable", f"available: {offers}")
-        response.headers["Vary"] = "Accept"
-        return response
-    if rep is Representation.HTML:
-        langs = _langs()
-        page = _page()
-        key = (iri, path, langs, request.args.get("in", ""), page, request.script_root)
-        html = memo("resource-html", key, lambda: _resource_html(iri, path, langs, page), 1024)
-        if html is None:
-            raise ResourceNotFound(f"nothing is known about {iri}")
-        response = Response(html, mimetype="text/html")
-    else:
-        chosen: Representation = rep
-        body = memo(
-            "resource-rdf", (iri, path, chosen), lambda: _resource_rdf(iri, path, chosen), 1024
-        )
-        if body is None:
-            raise ResourceNotFound(f"nothing is known about {iri}")
-        if rep is Representation.JSON:
-            response = Response(body, content_type="application/json; charset=utf-8")
-            rep = Representation.JSONLD
-        else:
-            response = Response(body, content_type=media_type(rep))
-    ext_used = FORMATS[rep].extension
-    response.headers["Vary"] = "Accept, Accept-Language"
-    response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
-    response.headers["Link"] = link_header(path)
-    return response
-
-
-def _resource_html(iri: str, path: str, langs: tuple[str, ...], page: int) -> str | None:
-    """The HTML page of a resource (None if nothing is known about it)."""
-    store = get_store()
-    desc = describe(
-        store, iri, linker(store.base, langs), incoming_key=request.args.get("in", ""), page=page
-    )
-    if desc is None:
-        return None
-    return render_template(
-        _templates(desc),
-        tiles=current_app.config.get("MAP_TILE_URL", ""),
-        **_resource_context(desc, path, langs),
-    )
-
-
-def _resource_rdf(iri: str, path: str, rep: Representation) -> bytes | None:
-    """An RDF representation of a resource (None if nothing is known about it)."""
-    store = get_store()
-    subject = NamedNode(iri)
-    if not store.ask("ASK { ?s ?p ?o }", s=subject):
-        return None
-    triples = store.construct(q("resource_rdf"), s=subject)
-    triples.extend(_same_as(iri, path))
-    if rep is Representation.JSON:
-        rep = Representation.JSONLD
-    return serialize(triples, rep)
-
-
-def _same_as(iri: str, path: str) -> list[Triple]:
-    """``<{base}region/X> owl:sameAs <nuts:X>``: our page's IRI for an external resource."""
-    local = get_settings().base_iri + path.lstrip("/")
-    if local == iri or not iri.startswith(NUTS_CODE):
-        return []
-    return [Triple(NamedNode(local), NamedNode(str(OWL.sameAs)), NamedNode(iri))]
-
-
-def _templates(desc: Description) -> list[str | Template]:
-    names: list[str | Template] = []
-    for t in desc.types:
-        local = t.iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        if local.isalnum():
-            names.append(f"pages/resource-{local}.html")
-    return [*names, "pages/resource.html"]
-
-
-def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> dict[str, Any]:
-    store = get_store()
-    ctx: dict[str, Any] = {
-        "d": desc,
-        "path": path,
-        "alternates": alternates(path),
-        "sparql_href": sparql_link(desc.query),
-        "schema": schema_org(desc, get_settings().base_iri + path.lstrip("/")),
-        "canonical": get_settings().base_iri + path.lstrip("/"),
-        "same_as": [desc.iri] if _same_as(desc.iri, path) and is_linkable(desc.iri) else [],
-        "requested_lang": requested_lang(),
-    }
-    facet: tuple[Facet, str] | None = None
-    if desc.iri.startswith(VOCAB):
-        parts = desc.iri[len(VOCAB) :].split("/")
-        if len(parts) == 2 and parts[0] in FACET_SCHEMES:
-            facet = (FACET_SCHEMES[parts[0]], parts[1])
-    elif desc.has_type(PRIORITY):
-        facet = (Facet.PRIORITY, desc.iri.rsplit("/", 1)[-1])
-    elif desc.has_type(ORG):
-        facet = (Facet.HOST, desc.iri.rsplit("/", 1)[-1])
-    elif desc.has_type(NUTS_REGION) and desc.iri.startswith(NUTS_CODE):
-        code = desc.iri[len(NUTS_CODE) :]
-        facet = (Facet.REGION, code)
-        tree = region_tree()
-        region = tree.by_code(code)
-        ctx["region"] = region
-        ctx["ancestors"] = list(reversed(tree.ancestors(desc.iri)))
-        region_linker = linker(store.base, langs)
-        ctx["children"] = [
-            (region_linker.link(c.iri), c.total) for c in (region.children if region else [])
-        ]
-        ctx["profile"] = memo(
-            "region-profile",
-            (code, langs, request.script_root),
-            lambda: region_profile(store, code, linker(store.base, langs)),
-        )
-        ctx["points_url"] = f"{request.script_root}/infrastructures.geojson?region={code}"
-        if region is not None:
-            level = min(region.level + 1, 3) if region.children else region.level
-            ctx["outline_url"] = (
-                f"{request.script_root}/geo/nuts/{level}.geojson?country={region.country}"
-            )
-    if facet is not None:
-        selection = Selection(((facet[0], (facet[1],)),))
-        if facet[0] is Facet.REGION:
-            ctx["facet_count"] = len(infrastructures_in(facet[1]))
-        else:
-            ctx["facet_count"] = len(facts().linked(desc.iri))
-        ctx["facet_href"] = f"{request.script_root}/infrastructures?{selection.query_string()}"
-    if desc.has_type(RI) and desc.point:
-        countries = {
-            r.country
-            for prop in desc.properties
-            if prop.link.iri == "https://w3id.org/riikg/ontology/region"
-            for v in prop.values
-            if v.link and (r := region_tree().regions.get(v.link.iri)) is not None
-        }
-        if len(countries) == 1:
-            ctx["outline_url"] = (
-                f"{request.script_root}/geo/nuts/2.geojson?country={countries.pop()}"
-            )
-    return ctx
-
-
-@bp.get("/id/<kind>/<name>")
-def resource(kind: str, name: str) -> Response:
-    stem, ext = _split(name)
-    path = f"/id/{kind}/{stem}"
-    iri = iri_of_path(path, get_store().base)
-    if iri is None:
-        raise ResourceNotFound(f"no resource at {path}")
-    return _serve_resource(iri, path, ext)
-
-
-@bp.get("/region/<name>")
-def region(name: str) -> Response:
-    stem, ext = _split(name)
-    path = f"/region/{stem}"
-    iri = iri_of_path(path, get_store().base)
-    if iri is None:
-        raise ResourceNotFound(f"{stem!r} is not a NUTS code")
-    return _serve_resource(iri, path, ext)
-
-
-@bp.get("/vocab/<scheme>")
-@bp.get("/vocab/<scheme>/<name>")
-def vocab(scheme: str, name: str | None = None) -> Response:
-    if name is None:
-        scheme, ext = _split(scheme)
-        path = f"/vocab/{scheme}"
-    else:
-        name, ext = _split(name)
-        path = f"/vocab/{scheme}/{name}"
-    iri = iri_of_path(path, get_store().base)
-    if iri is None:
-        raise ResourceNotFound(f"no vocabulary term at {path}")
-    return _serve_resource(iri, path, ext)
-
-
-@bp.get("/context.jsonld")
-def jsonld_context() -> Response:
-    response = Response(json.dumps(context(), indent=1), content_type="application/ld+json")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    app.register_blueprint(resource.bp)
 
 
 # ---- browsing ------------------------------------------------------------------------
@@ -331,8 +81,8 @@ def home() -> Response:
     figs = figures()
     srcs = sorted(sources().values(), key=lambda s: s.title.casefold())
     if request.path.endswith(".json"):
-        return _twin({"figures": figs.__dict__, "sources": [s.__dict__ for s in srcs]})
-    return _render_page(
+        return twin({"figures": figs.__dict__, "sources": [s.__dict__ for s in srcs]})
+    return render_page(
         "pages/home.html",
         figures=figs,
         sources=srcs,
@@ -348,10 +98,10 @@ def home() -> Response:
 def regions() -> Response:
     tree = region_tree()
     show_all = request.args.get("all") == "1"
-    langs = _langs()
+    langs = wanted_langs()
     index = labels()
     if request.path.endswith(".json"):
-        return _twin(
+        return twin(
             [
                 {
                     "code": r.code,
@@ -387,11 +137,11 @@ def infrastructures(fmt: str = "html") -> Response:
         abort(404)
     store = get_store()
     try:
-        selection = Selection.from_args(request.args.to_dict(flat=False), _page())
+        selection = Selection.from_args(request.args.to_dict(flat=False), page_number())
         found, counted = _facet_data(selection)
     except BadFilter as exc:
         abort(400, str(exc))
-    langs = _langs()
+    langs = wanted_langs()
     if fmt == "geojson":
         return _points(found, langs)
     ordered = memo("facet-sorted", (selection.filters, langs), lambda: sort_by_label(found, langs))
@@ -402,13 +152,13 @@ def infrastructures(fmt: str = "html") -> Response:
     facets = memo("facet-labelled", (selection.filters, langs), lambda: _labelled(counted, langs))
     query = list_query(selection, store.base)
     if fmt == "json":
-        return _twin(
+        return twin(
             {
                 "total": len(ordered),
                 "page": page,
                 "pages": pages,
                 "filters": dict((f.value, list(v)) for f, v in selection.filters),
-                "items": [_link_json(i) for i in items],
+                "items": [link_json(i) for i in items],
                 "facets": {
                     f.facet.value: [
                         {"value": v.param, "iri": v.iri, "label": v.label, "count": v.count}
@@ -419,7 +169,7 @@ def infrastructures(fmt: str = "html") -> Response:
                 "query": query,
             }
         )
-    return _render_page(
+    return render_page(
         "pages/infrastructures.html",
         selection=selection,
         items=items,
@@ -505,7 +255,7 @@ def search() -> Response:
     text = request.args.get("q", "")[:200]
     kind = request.args.get("type", "")
     store = get_store()
-    langs = _langs()
+    langs = wanted_langs()
     lk = linker(store.base, langs)
     everything = (
         memo("search-results", text.strip(), lambda: search_index().search(text), 16)
@@ -517,13 +267,13 @@ def search() -> Response:
         kinds[type_iri] = kinds.get(type_iri, 0) + 1
     results = [r for r in everything if not kind or r[1] == kind]
     pages = max(1, -(-len(results) // SEARCH_PAGE))
-    page = min(_page(), pages)
+    page = min(page_number(), pages)
     shown = results[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
     index = search_index()
     hits = [(lk.link(iri), kind_label(t), score) for iri, t, score in shown]
     snippets = {iri: index.snippet(iri, langs) for iri, _, _ in shown}
     if request.path.endswith(".json"):
-        return _twin(
+        return twin(
             {
                 "q": text,
                 "total": len(results),
@@ -531,7 +281,7 @@ def search() -> Response:
                 "pages": pages,
                 "results": [
                     {
-                        **_link_json(link),
+                        **link_json(link),
                         "kind": k,
                         "score": round(s, 2),
                         "description": snippets[link.iri],
@@ -541,7 +291,7 @@ def search() -> Response:
                 "kinds": {kind_label(t): n for t, n in kinds.items()},
             }
         )
-    return _render_page(
+    return render_page(
         "pages/search.html",
         q=text,
         hits=hits,
@@ -558,7 +308,7 @@ def search() -> Response:
 @bp.get("/organisations.json")
 def organisations() -> Response:
     store = get_store()
-    langs = _langs()
+    langs = wanted_langs()
     lk = linker(store.base, langs)
     known = facts()
     hosts = memo(
@@ -567,21 +317,21 @@ def organisations() -> Response:
         lambda: sort_by_label({h for hs in known.hosts.values() for h in hs}, langs),
     )
     pages = max(1, -(-len(hosts) // LIST_PAGE))
-    page = min(_page(), pages)
+    page = min(page_number(), pages)
     rows = [
         (lk.link(h), len(known.linked(h)), h.rsplit("/", 1)[-1])
         for h in hosts[(page - 1) * LIST_PAGE : page * LIST_PAGE]
     ]
     if request.path.endswith(".json"):
-        return _twin(
+        return twin(
             {
                 "total": len(hosts),
                 "page": page,
                 "pages": pages,
-                "items": [{**_link_json(link), "infrastructures": n} for link, n, _ in rows],
+                "items": [{**link_json(link), "infrastructures": n} for link, n, _ in rows],
             }
         )
-    return _render_page(
+    return render_page(
         "pages/organisations.html",
         rows=rows,
         total=len(hosts),
@@ -595,7 +345,7 @@ def organisations() -> Response:
 @bp.get("/ris3.json")
 def ris3() -> Response:
     store = get_store()
-    langs = _langs()
+    langs = wanted_langs()
     lk = linker(store.base, langs)
     known = facts()
     by_strategy: dict[str, list[str]] = {}
@@ -603,7 +353,7 @@ def ris3() -> Response:
         by_strategy.setdefault(strategy, []).append(priority)
     strategies = memo("ris3-strategies", langs, lambda: sort_by_label(by_strategy, langs))
     pages = max(1, -(-len(strategies) // LIST_PAGE))
-    page = min(_page(), pages)
+    page = min(page_number(), pages)
     blocks = [
         (
             lk.link(strategy),
@@ -615,21 +365,21 @@ def ris3() -> Response:
         for strategy in strategies[(page - 1) * LIST_PAGE : page * LIST_PAGE]
     ]
     if request.path.endswith(".json"):
-        return _twin(
+        return twin(
             {
                 "total": len(strategies),
                 "page": page,
                 "pages": pages,
                 "items": [
                     {
-                        **_link_json(s),
-                        "priorities": [{**_link_json(p), "infrastructures": n} for p, n in ps],
+                        **link_json(s),
+                        "priorities": [{**link_json(p), "infrastructures": n} for p, n in ps],
                     }
                     for s, ps in blocks
                 ],
             }
         )
-    return _render_page(
+    return render_page(
         "pages/ris3.html",
         blocks=blocks,
         page=page,
@@ -645,7 +395,7 @@ def compare(fmt: str = "html") -> Response:
     if fmt not in ("html", "json", "csv"):
         abort(404)
     store = get_store()
-    langs = _langs()
+    langs = wanted_langs()
     tree = region_tree()
     codes = []
     for code in request.args.getlist("region"):
@@ -680,7 +430,7 @@ def compare(fmt: str = "html") -> Response:
         )
         return response
     if fmt == "json":
-        return _twin(
+        return twin(
             {
                 "regions": codes,
                 "tables": [

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, render_template, request
+from jinja2 import Template
 
 from endpoint.conneg import FORMATS, Representation
 from endpoint.describe import Description, Linker
+from endpoint.labels import lang_order
 from endpoint.links import valid_lang
 from endpoint.rdfout import RDF_REPRESENTATIONS
 from riikg.namespaces import NUTS_CODE
@@ -28,6 +30,36 @@ def requested_lang() -> str:
         return lang
     best = request.accept_languages.best
     return valid_lang(best) if best and best != "*" else ""
+
+
+def wanted_langs() -> tuple[str, ...]:
+    """Label languages for this request, best first."""
+    return lang_order(requested_lang())
+
+
+def page_number() -> int:
+    """The ``page`` parameter (1 when missing or not a number)."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def render_page(template: str | list[str | Template], **ctx: Any) -> Response:
+    """Render an HTML page (templates get ``tiles``, the configured tile URL)."""
+    html = render_template(template, tiles=current_app.config.get("MAP_TILE_URL", ""), **ctx)
+    return Response(html, mimetype="text/html")
+
+
+def twin(data: Any) -> Response:
+    """The ``.json`` twin of a view."""
+    response = jsonify(data)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def link_json(link: Any) -> dict[str, Any]:
+    return {"iri": link.iri, "label": link.label, "href": link.href}
 
 
 def linker(base: str, langs: tuple[str, ...]) -> Linker:
