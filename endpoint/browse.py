@@ -228,13 +228,15 @@ def descendants(tree: RegionTree, iri: str) -> set[str]:
 
 def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
     """Infrastructures of a region (incl. sub-regions) by KET, access mode and host, and
-    the RIS3 priorities of strategies covering it or a parent, with or without matching
-    local infrastructure (the priority's related KETs against the local infrastructures')."""
+    the RIS3 priorities of strategies covering it, a parent or a sub-region, with or without
+    matching local infrastructure (the priority's related KETs against the KETs of the
+    infrastructures in the region)."""
     iri = NUTS_CODE + code
     tree = region_tree()
     known = facts()
     infras: set[str] = set()
-    for region in descendants(tree, iri):
+    area = descendants(tree, iri)
+    for region in area:
         infras |= known.linked(region)
 
     def grouped(table: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -245,7 +247,9 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
         return out
 
     infra_kets = grouped(known.kets)
-    covering = {iri, *(r.iri for r in tree.ancestors(iri))}
+    # strategies of the region, of a parent (national) or of a sub-region (Skane's RIS3
+    # covers SE224 and counts for SE22)
+    covering = area | {r.iri for r in tree.ancestors(iri)}
     matches = []
     for p, (strategy, covered, kets) in known.priorities.items():
         if not covered & covering:

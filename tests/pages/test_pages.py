@@ -221,6 +221,10 @@ def test_compare(pclient: FlaskClient) -> None:
     assert csv_response.mimetype == "text/csv"
     assert "attachment" in csv_response.headers["Content-Disposition"]
     assert csv_response.data.decode().splitlines()[0] == "KET,ITH5,NL41"
+    # strategies of sub-regions count for the country
+    countries = json.loads(pclient.get("/compare.json?region=IT&region=NL").data)
+    summary = {t["name"]: t for t in countries["tables"]}["summary"]["rows"]
+    assert [row[2] for row in summary] == [2, 2]
     assert pclient.get("/compare?region=XX99").status_code == 404
     assert pclient.get("/compare").status_code == 200
 
