@@ -288,3 +288,16 @@ def test_tiles_only_when_configured(settings: Settings, pages_store: OxigraphSto
         "img-src 'self' data: https://*.tiles.example.org"
         in response.headers["Content-Security-Policy"]
     )
+
+
+def test_open_in_sparql_links_run_on_the_endpoint(pclient: FlaskClient) -> None:
+    """Every "open in SPARQL" link is a query the real /sparql endpoint answers."""
+    for path in ("/id/infrastructure/mist-e-r", "/infrastructures?ket=KET2018-AM", "/ris3"):
+        link = re.search(r'href="(/sparql\?query=[^"]+)"', html(pclient, path))
+        assert link is not None, path
+        response = pclient.get(
+            link.group(1).replace("&amp;", "&"),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, (path, response.data[:200])
+        assert json.loads(response.data)["results"]["bindings"], path
