@@ -301,3 +301,16 @@ def test_open_in_sparql_links_run_on_the_endpoint(pclient: FlaskClient) -> None:
         )
         assert response.status_code == 200, (path, response.data[:200])
         assert json.loads(response.data)["results"]["bindings"], path
+
+
+def test_empty_store(settings: Settings) -> None:
+    """A fresh install (nothing loaded yet) serves every view, empty, without errors."""
+    from endpoint import create_app
+
+    client = create_app(
+        {"TESTING": True}, settings=settings, store=OxigraphStore.memory(settings.base_iri)
+    ).test_client()
+    for path in ("/", "/regions", "/infrastructures", "/search?q=x", "/compare", "/ris3"):
+        assert client.get(path).status_code == 200, path
+    assert json.loads(client.get("/infrastructures.json").data)["total"] == 0
+    assert client.get("/id/infrastructure/x").status_code == 404
