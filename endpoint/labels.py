@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g
 from pyoxigraph import Literal, NamedNode
 
 from endpoint import get_store
@@ -47,7 +47,10 @@ def q(name: str) -> str:
 def per_version(name: str, build: Callable[[Store], T]) -> T:
     """Build a value once per store data version and keep it in the application."""
     store = get_store()
-    version = store.version
+    # one version read per request (a remote store answers it with a query)
+    version: int | None = g.get("riikg_pages_version")
+    if version is None:
+        version = g.riikg_pages_version = store.version
     cache: dict[str, tuple[int, object]] = current_app.extensions.setdefault(CACHE_KEY, {})
     hit = cache.get(name)
     if hit is not None and hit[0] == version:
