@@ -16,13 +16,14 @@ from flask.testing import FlaskClient
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from riikg.config import Settings
+from riikg.store import Store
 from riikg.store.oxigraph import OxigraphStore
 
 DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
 
 
-def load_trig(store: OxigraphStore, path: Path) -> None:
+def load_trig(store: Store, path: Path) -> None:
     """Load a TriG file graph by graph, as the pipeline would (one write per graph set)."""
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
