@@ -1,4 +1,4 @@
-"""The pages over the remote backend: a real ``oxigraph serve`` on loopback."""
+"""The pages over the remote backend: a real ``oxigraph serve`` and a real Virtuoso."""
 
 from __future__ import annotations
 
@@ -13,16 +13,31 @@ from riikg.config import Settings
 from riikg.store.remote import RemoteStore
 from tests.conftest import require_tool
 from tests.pages.conftest import DATA, load_trig
-from tests.servers import RunningServer, oxigraph_program, start_oxigraph
+from tests.servers import (
+    VIRTUOSO_DBA_PASSWORD,
+    VIRTUOSO_DBA_USER,
+    RunningServer,
+    oxigraph_program,
+    start_oxigraph,
+    start_virtuoso,
+)
 
-pytestmark = pytest.mark.oxigraph_server
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    if oxigraph_program() is None:
-        require_tool("oxigraph", "remote-store page tests")
-    running = start_oxigraph()
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("oxigraph", marks=pytest.mark.oxigraph_server),
+        pytest.param("virtuoso", marks=pytest.mark.virtuoso),
+    ],
+)
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    if request.param == "oxigraph":
+        if oxigraph_program() is None:
+            require_tool("oxigraph", "remote-store page tests")
+        running = start_oxigraph()
+    else:
+        require_tool("virtuoso-t", "remote-store page tests")
+        running = start_virtuoso()
     yield running
     running.stop()
 
@@ -31,7 +46,16 @@ def server() -> Iterator[RunningServer]:
 def remote_app(server: RunningServer, settings: Settings) -> Flask:
     from endpoint import create_app
 
-    store = RemoteStore(settings.base_iri, server.query_url, server.update_url, timeout=30)
+    virtuoso = server.name == "virtuoso"
+    store = RemoteStore(
+        settings.base_iri,
+        server.query_url,
+        server.update_url,
+        server.gsp_url,
+        user=VIRTUOSO_DBA_USER if virtuoso else "",
+        password=VIRTUOSO_DBA_PASSWORD if virtuoso else "",
+        timeout=30,
+    )
     load_trig(store, DATA / "pages.trig")
     return create_app({"TESTING": True}, settings=settings, store=store)
 
