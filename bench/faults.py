@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -144,10 +145,11 @@ def run_worker(
     store_path: Path, file: Path, plan: tuple[str, float] | None, mode: str = "write"
 ) -> Trial:
     """Run the worker; ``plan`` = (phase, seconds after that phase began) to SIGKILL it."""
+    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.faults", "worker", str(store_path), str(file), mode],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL if plan else subprocess.PIPE,
+        stderr=errors,
         text=True,
         cwd=ROOT,
         env=_env(),
@@ -176,9 +178,13 @@ def run_worker(
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 trial.kill_after = trial.phases.get(phase, 0.0) + delay
-    _, err = proc.communicate(timeout=900)
-    err = err or ""
-    reader.join(timeout=5)
+    proc.wait(timeout=900)
+    reader.join(timeout=30)  # the reader owns stdout: every PHASE line is recorded
+    if proc.stdout is not None:
+        proc.stdout.close()
+    errors.seek(0)
+    err = errors.read().decode("utf-8", errors="replace")
+    errors.close()
     trial.returncode = proc.returncode
     if plan is None and proc.returncode != 0:
         raise RuntimeError(f"reference load failed ({proc.returncode}):\n{err[-3000:]}")
