@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 
 from tests.reliability.catalogue import HTTP_CASES, NEVER_IN_BODY, HttpCase
-from tests.reliability.conftest import Outbound, Response, Served
+from tests.reliability.conftest import SERVER_SETTINGS, Outbound, Response, Served
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +62,10 @@ def test_hostile_request_on_real_server(
     got = served.request(case.method, case.path, case.body, dict(case.headers), timeout=timeout)
     outbound.assert_none(case.id)
     check_answer(case, got, f"127.0.0.1:{served.port}")
+    if got.status in (503, 504):
+        # the deadline is enforced (3 s here); generous slack, this is not a speed test
+        deadline = float(SERVER_SETTINGS["RIIKG_QUERY_TIMEOUT"])
+        assert got.seconds < deadline + 10, f"{case.id}: answered after {got.seconds:.1f} s"
     # the server survived, without a worker being replaced, and still answers quickly
     assert served.alive(), f"{case.id}: riikg serve exited {served.proc.returncode}"
     assert served.crash_lines() == [], f"{case.id}: {served.crash_lines()}"
