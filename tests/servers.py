@@ -7,7 +7,9 @@ Plain helpers (usable outside pytest, e.g. by ``bench/``)::
     with start_virtuoso(tmp / "vt") as server:      # virtuoso-t with a throw-away database
         server.query_url, server.update_url, server.gsp_url, server.auth_url
 
-Both return a :class:`RunningServer` (also a context manager; ``stop()`` is idempotent).
+Both return a :class:`RunningServer` (also a context manager; ``stop()`` is idempotent;
+``kill()`` stops abruptly and keeps the data; ``remote_store(base)`` gives a riikg store
+that may write to the server).
 
 Pytest fixtures (session scope, started once): ``oxigraph_server`` and ``virtuoso_server``
 yield a :class:`RunningServer`. They call ``require_tool`` so that in CI (``CI=true``) a
@@ -26,9 +28,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
+
+if TYPE_CHECKING:
+    from riikg.store.remote import RemoteStore
 
 STARTUP_TIMEOUT = 60.0
 VIRTUOSO_DBA_USER = "dba"
@@ -85,6 +91,25 @@ class RunningServer:
                 self.process.wait(timeout=10)
         if self.cleanup_dir is not None:
             shutil.rmtree(self.cleanup_dir, ignore_errors=True)
+
+    def remote_store(self, base: str, *, gsp: bool = True, timeout: float = 60.0) -> RemoteStore:
+        """A riikg store that may write to this server (Virtuoso: dba, digest auth).
+
+        ``gsp`` uploads graphs through the Graph Store Protocol (needed on Virtuoso above
+        about a thousand triples per write); otherwise everything goes through SPARQL Update.
+        """
+        from riikg.store.remote import RemoteStore
+
+        virtuoso = self.name == "virtuoso"
+        return RemoteStore(
+            base,
+            self.query_url,
+            self.update_url,
+            self.gsp_url if gsp else "",
+            user=VIRTUOSO_DBA_USER if virtuoso else "",
+            password=VIRTUOSO_DBA_PASSWORD if virtuoso else "",
+            timeout=timeout,
+        )
 
     def __enter__(self) -> RunningServer:
         return self
@@ -153,7 +178,8 @@ def start_oxigraph(
         raise FileNotFoundError("oxigraph CLI not found (pip install oxigraph)")
     cleanup = None
     if data_dir is None:
-        data_dir = cleanup = Path(tempfile.mkdtemp(prefix="riikg-oxigraph-"))
+        cleanup = Path(tempfile.mkdtemp(prefix="riikg-oxigraph-"))
+        data_dir = cleanup / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log_path = data_dir.parent / f"{data_dir.name}.oxigraph.log"

@@ -95,6 +95,9 @@ _TIMEOUT_WORDS = re.compile(
     r"time-?out|timed out|has been cancelled|exceeds the limit|execution time", re.IGNORECASE
 )
 _OXIGRAPH_CANCELLED = b"The SPARQL operation has been cancelled"
+#: lock conflicts worth retrying a whole (all-or-nothing) update for
+_LOCK_CONFLICT = re.compile(r"SR171|Transaction timed out|40001|deadlock", re.IGNORECASE)
+UPDATE_RETRIES = 1
 #: what Virtuoso says when one update request is too big for its SPARQL compiler
 _TOO_BIG = re.compile(r"memory exhausted|exceeded \d+ lines|too long|too large", re.IGNORECASE)
 _XML_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -719,6 +722,23 @@ class RemoteStore:
                 ) from exc
             raise
 
+    def _update_retrying(self, text: str) -> None:
+        """Send one update; retry when the server reports a lock conflict.
+
+        Virtuoso 7.2 sometimes answers a large DROP/MOVE (50k+ triples) with "SR171:
+        Transaction timed out" (or a 40001 deadlock), mostly in the first minutes after it
+        starts (docs/remote-store.md); the request is all-or-nothing, so sending it again
+        is safe.
+        """
+        for attempt in range(UPDATE_RETRIES + 1):
+            try:
+                self._update(text)
+                return
+            except (QueryTimeout, QueryFailed) as exc:
+                if attempt == UPDATE_RETRIES or not _LOCK_CONFLICT.search(str(exc)):
+                    raise
+                time.sleep(2.0 * (attempt + 1))
+
     def _gsp_put(self, graph: str, triples: list[ox.Triple]) -> None:
         body = "".join(f"{t} .\n" for t in triples).encode("utf-8")
         self._request(
@@ -762,7 +782,7 @@ class RemoteStore:
                     else:
                         inline[graph] = triples
                 ops.extend(_insert_ops(inline))
-                self._update(" ;\n".join(ops))
+                self._update_retrying(" ;\n".join(ops))
             except Exception:
                 for stage in staged:
                     try:

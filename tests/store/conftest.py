@@ -19,7 +19,7 @@ import pytest
 from riikg.store.base import RdfFormat, ResultFormat, Row, Store, Term
 from riikg.store.oxigraph import OxigraphStore
 from riikg.store.remote import RemoteStore
-from tests.servers import VIRTUOSO_DBA_PASSWORD, VIRTUOSO_DBA_USER, RunningServer
+from tests.servers import RunningServer
 
 BACKENDS = ["memory", "disk", "oxigraph-server", "virtuoso"]
 _counter = itertools.count(1)
@@ -93,24 +93,8 @@ class DiskPair:
 
 
 def remote_store(server: RunningServer, *, gsp: bool, base: str | None = None) -> RemoteStore:
-    """A store on ``server``; Virtuoso's write endpoints need dba (digest auth)."""
-    if server.name == "virtuoso":
-        return RemoteStore(
-            base or fresh_base(),
-            server.query_url,
-            server.update_url,
-            server.gsp_url if gsp else "",
-            user=VIRTUOSO_DBA_USER,
-            password=VIRTUOSO_DBA_PASSWORD,
-            timeout=30,
-        )
-    return RemoteStore(
-        base or fresh_base(),
-        server.query_url,
-        server.update_url,
-        server.gsp_url if gsp else "",
-        timeout=30,
-    )
+    """A store on ``server`` under a fresh base IRI (Virtuoso writes as dba)."""
+    return server.remote_store(base or fresh_base(), gsp=gsp, timeout=30)
 
 
 @pytest.fixture(params=BACKENDS)
