@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
@@ -49,7 +49,10 @@ from riikg.store.common import (
     version_triples,
 )
 
-__all__ = ["AccessDenied", "RemoteStore", "inject_values"]
+if TYPE_CHECKING:
+    from riikg.config import Settings
+
+__all__ = ["AccessDenied", "RemoteStore", "inject_values", "query_form"]
 
 MAX_RESPONSE_BYTES = 512 * 1024 * 1024
 CONNECT_TIMEOUT = 10.0
@@ -283,7 +286,7 @@ class RemoteStore:
         self._graphs_cache: tuple[int, list[str]] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> RemoteStore:
+    def from_settings(cls, settings: Settings) -> RemoteStore:
         """Build from :class:`riikg.config.Settings` (the ``remote_*`` fields)."""
         return cls(
             settings.base_iri,
