@@ -215,7 +215,7 @@ class OxigraphStore:
             return store.query(query, **kwargs)
         except SyntaxError as exc:
             raise QueryFailed(f"query syntax error: {exc}") from exc
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
             raise QueryFailed(f"query failed: {exc}") from exc
 
     def select(self, query: str, **bindings: Term) -> list[Row]:

@@ -88,3 +88,11 @@ def test_interrupted_write_is_recovered(tmp_path: Path) -> None:
     assert not layout.dirty_flag.exists() and not layout.staging.exists()
     again = OxigraphStore.open_writer(BASE, tmp_path)
     assert again.count(G) == 5
+
+
+def test_unprojected_binding_is_a_query_error() -> None:
+    from riikg.store.base import QueryFailed
+
+    store = OxigraphStore.memory(BASE)
+    with pytest.raises(QueryFailed, match="projection"):
+        store.select("SELECT ?o WHERE { ?s ?p ?o }", s=ox.NamedNode("http://example.org/x"))
