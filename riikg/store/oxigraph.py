@@ -23,6 +23,7 @@ import contextlib
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,9 @@ RDF_FORMATS = {
     RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
 }
 KEEP_SNAPSHOTS = 3
+#: an older snapshot is deleted only once it was superseded this long ago, so that a reader
+#: still answering from it never finds its files gone (RocksDB opens table files lazily)
+PRUNE_GRACE_SECONDS = 120.0
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -114,6 +118,8 @@ class SnapshotLayout:
 
 class OxigraphStore:
     """pyoxigraph-backed store. Use :meth:`memory`, :meth:`open_writer` or :meth:`open_reader`."""
+
+    prune_grace: float = PRUNE_GRACE_SECONDS
 
     def __init__(
         self,
@@ -355,8 +361,12 @@ class OxigraphStore:
         self._store.backup(str(staged))
         os.replace(staged, layout.snapshots / name)
         _write_atomically(layout.current_file, name + "\n")
-        for old in existing[: max(0, len(existing) - (KEEP_SNAPSHOTS - 1))]:
-            shutil.rmtree(layout.snapshots / old, ignore_errors=True)
+        names = [*existing, name]
+        now = time.time()
+        for i, old in enumerate(names[: max(0, len(names) - KEEP_SNAPSHOTS)]):
+            successor = layout.snapshots / names[i + 1]
+            if now - successor.stat().st_mtime >= self.prune_grace:
+                shutil.rmtree(layout.snapshots / old, ignore_errors=True)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

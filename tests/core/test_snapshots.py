@@ -39,8 +39,13 @@ def test_reader_sees_new_versions_and_cannot_write(tmp_path: Path) -> None:
         reader.replace_graphs({G: None})
 
 
-def test_old_snapshots_are_pruned(tmp_path: Path) -> None:
+def test_old_snapshots_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = OxigraphStore.open_writer(BASE, tmp_path)
+    for i in range(5):
+        writer.replace_graphs({G: triples(3, f"early{i}")})
+    # within the grace period nothing a reader may still use is deleted
+    assert len(list((tmp_path / "snapshots").iterdir())) == 6
+    monkeypatch.setattr(OxigraphStore, "prune_grace", 0.0)
     for i in range(6):
         writer.replace_graphs({G: triples(3, f"t{i}")})
     names = sorted(p.name for p in (tmp_path / "snapshots").iterdir())
