@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.namespace import DCTERMS, XSD
 
@@ -53,3 +54,29 @@ def source_graph_prefix(base: str) -> str:
 
 def is_source_graph(base: str, graph: str) -> bool:
     return graph.startswith(source_graph_prefix(base))
+
+
+def rows_of(result: object) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Turn a SELECT result into rows (name -> term; unbound variables left out).
+
+    Raises:
+        QueryFailed: the query was not a SELECT.
+    """
+    from riikg.store.base import QueryFailed
+
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryFailed("select() needs a SELECT query")
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append({n: solution[n] for n in names if solution[n] is not None})
+    return rows
+
+
+def boolean_of(result: object) -> bool:
+    """The answer of an ASK result (QueryFailed for any other query form)."""
+    from riikg.store.base import QueryFailed
+
+    if not isinstance(result, ox.QueryBoolean):
+        raise QueryFailed("ask() needs an ASK query")
+    return bool(result)

@@ -41,9 +41,11 @@ from riikg.store.base import (
     Term,
 )
 from riikg.store.common import (
+    boolean_of,
     is_source_graph,
     now_utc,
     parse_version,
+    rows_of,
     version_graph,
     version_triples,
 )
@@ -225,25 +227,10 @@ class OxigraphStore:
             raise QueryFailed(f"query failed: {exc}") from exc
 
     def select(self, query: str, **bindings: Term) -> list[Row]:
-        solutions = self._query(query, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryFailed("select() needs a SELECT query")
-        names = [v.value for v in solutions.variables]
-        rows: list[Row] = []
-        for sol in solutions:
-            row: Row = {}
-            for name in names:
-                value = sol[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return rows_of(self._query(query, bindings))
 
     def ask(self, query: str, **bindings: Term) -> bool:
-        result = self._query(query, bindings)
-        if not isinstance(result, ox.QueryBoolean):
-            raise QueryFailed("ask() needs an ASK query")
-        return bool(result)
+        return boolean_of(self._query(query, bindings))
 
     def construct(self, query: str, **bindings: Term) -> list[ox.Triple]:
         result = self._query(query, bindings)

@@ -42,9 +42,11 @@ from riikg.store.base import (
 from riikg.store.common import (
     DATA_VERSION,
     MODIFIED,
+    boolean_of,
     is_source_graph,
     now_utc,
     parse_version,
+    rows_of,
     version_graph,
     version_triples,
 )
@@ -525,25 +527,10 @@ class RemoteStore:
         return self._results(response, what)
 
     def select(self, query: str, **bindings: Term) -> list[Row]:
-        result = self._query_results(query, bindings, "select()")
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryFailed("select() needs a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = value
-            rows.append(row)
-        return rows
+        return rows_of(self._query_results(query, bindings, "select()"))
 
     def ask(self, query: str, **bindings: Term) -> bool:
-        result = self._query_results(query, bindings, "ask()")
-        if not isinstance(result, ox.QueryBoolean):
-            raise QueryFailed("ask() needs an ASK query")
-        return bool(result)
+        return boolean_of(self._query_results(query, bindings, "ask()"))
 
     def construct(self, query: str, **bindings: Term) -> list[ox.Triple]:
         if query_form(query) not in ("CONSTRUCT", "DESCRIBE", None):
