@@ -4,7 +4,6 @@ store, the app over it, and a real HTTP server on loopback for the browser tests
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from riikg.config import Settings
 from riikg.store import Store
 from riikg.store.oxigraph import OxigraphStore
+from tests.web import serve_in_thread
 
 DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
@@ -92,14 +91,8 @@ def pclient(pages_app: Flask) -> Iterator[FlaskClient]:
 @pytest.fixture(scope="session")
 def live_server(pages_app: Flask) -> Iterator[str]:
     """The app on a free loopback port, served by werkzeug in a thread."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, pages_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
+    with serve_in_thread(pages_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

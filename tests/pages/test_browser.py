@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from riikg.config import Settings
-from tests.conftest import require_tool
 from tests.pages.conftest import DATA, app_with
+from tests.web import chromium, serve_in_thread
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = require_tool("chromium", "browser tests of the pages")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium("browser tests of the pages") as b:
         yield b
-        b.close()
 
 
 class Watch:
@@ -160,12 +144,8 @@ def test_phone_layout(browser: Any, live_server: str, artifacts: Path) -> None:
 @pytest.fixture(scope="module")
 def evil_server(settings: Settings) -> Iterator[str]:
     app: Flask = app_with(settings, (DATA / "xss.trig").read_text(encoding="utf-8"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def test_hostile_data_runs_no_script(browser: Any, evil_server: str, artifacts: Path) -> None:

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from riikg.store.oxigraph import OxigraphStore
-from tests.conftest import IN_CI, require_tool
+from tests.conftest import IN_CI
 from tests.sparql.conftest import make_app
+from tests.web import chromium, serve_in_thread
 
 pytestmark = pytest.mark.browser
 VENDOR = Path(__file__).resolve().parents[2] / "endpoint" / "static" / "vendor" / "yasgui"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +25,10 @@ def live(sample_store: OxigraphStore) -> Iterator[str]:
             pytest.fail("endpoint/static/vendor is missing: run make vendor")
         pytest.skip("endpoint/static/vendor is missing (make vendor)")
     app: Flask = make_app(sample_store, max_rows=4)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serve_in_thread(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(5)
         pool = app.extensions.get("riikg.sparql_pool")
         if pool is not None:
             pool.close()
@@ -50,13 +36,8 @@ def live(sample_store: OxigraphStore) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = require_tool("chromium", "browser test of the query editor")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+    with chromium("browser test of the query editor") as b:
         yield b
-        b.close()
 
 
 def test_editor_runs_an_example(live: str, browser: Any) -> None:
