@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -107,6 +109,19 @@ class Table:
     sheet: str | None
     columns: list[str]
     rows: list[Row]
+
+
+def parse_json(data: bytes, name: str) -> Any:
+    """Parse UTF-8 JSON; errors name ``file:line:column`` and never echo the input."""
+    text = decode_utf8(data, name)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise LoadError(name, "JSON nested less deeply (too many levels)") from None
+    except json.JSONDecodeError as exc:
+        raise LoadError(
+            Location(name, line=exc.lineno, column=exc.colno), f"well-formed JSON ({exc.msg})"
+        ) from None
 
 
 def check_header(

@@ -198,15 +198,7 @@ def infrastructure_from_json(obj: dict[str, Any], name: str, index: int) -> Infr
 
 def read_export(data: bytes, name: str) -> list[Infrastructure]:
     """Parse and check an export document; return its records."""
-    text = c.decode_utf8(data, name)
-    try:
-        doc = json.loads(text)
-    except RecursionError:
-        raise LoadError(name, "JSON nested less deeply (too many levels)") from None
-    except json.JSONDecodeError as exc:
-        raise LoadError(
-            Location(name, line=exc.lineno, column=exc.colno), f"well-formed JSON ({exc.msg})"
-        ) from None
+    doc = c.parse_json(data, name)
     schema = export_schema()
     problems = check(doc, schema, schema)
     if problems:

@@ -136,15 +136,7 @@ def _context_value(value: Any, name: str, path: tuple[str | int, ...]) -> Any:
 
 def prepare_jsonld(data: bytes, name: str) -> bytes:
     """JSON-LD bytes with the bundled context inlined; refuses remote contexts."""
-    text = c.decode_utf8(data, name)
-    try:
-        doc = json.loads(text)
-    except RecursionError:
-        raise LoadError(name, "JSON nested less deeply (too many levels)") from None
-    except json.JSONDecodeError as exc:
-        raise LoadError(
-            Location(name, line=exc.lineno, column=exc.colno), f"well-formed JSON ({exc.msg})"
-        ) from None
+    doc = c.parse_json(data, name)
     try:
         resolved = _resolve_contexts(doc, name)
         return json.dumps(resolved).encode("utf-8")
