@@ -83,4 +83,5 @@ def index(settings: Settings, items: list[Entry], max_urls: int) -> str:
 
 def robots(settings: Settings) -> str:
     # query URLs of the SPARQL endpoint are for programs, not for crawlers
-    return f"User-agent: *\nDisallow: /sparql?query=\nAllow: /\nSitemap: {urls.sitemap_url(settings)}\n"
+    sitemap = urls.sitemap_url(settings)
+    return f"User-agent: *\nDisallow: /sparql?query=\nAllow: /\nSitemap: {sitemap}\n"
