@@ -33,3 +33,21 @@ def test_cli_bad_row_names_row_and_column_and_changes_nothing(tmp_path: Path) ->
 
     after = runner.invoke(cli, [*store, "stats"])
     assert after.output == before.output
+
+
+def test_cli_row_refused_by_validation_exits_1_with_location(tmp_path: Path) -> None:
+    """A row that parses but breaks a shape (its region is no NUTS region in the store)."""
+    store = ["--store-path", str(tmp_path / "store")]
+    runner = CliRunner()
+    for vocab in sorted((ontology_dir() / "vocab").glob("*.ttl")):
+        loaded = runner.invoke(cli, [*store, "load", str(vocab)])
+        assert loaded.exit_code == 0, loaded.output
+    before = runner.invoke(cli, [*store, "stats"]).output
+
+    survey = tmp_path / "example-infrastructures.csv"
+    survey.write_bytes(CSV_FILES[0].read_bytes())
+    result = runner.invoke(cli, [*store, "load", str(survey)])
+    assert result.exit_code == 1, result.output
+    assert "example-infrastructures.csv:2:10 (region)" in result.output
+    assert "refused" in result.output
+    assert runner.invoke(cli, [*store, "stats"]).output == before
