@@ -225,12 +225,15 @@ def riikg_server(store: Path, workers: int, log: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def oxigraph_server(location: Path) -> Iterator[Server]:
+def oxigraph_server(location: Path, timeout_s: int | None = None) -> Iterator[Server]:
+    """``oxigraph serve-read-only``. ``timeout_s`` only for sequential latency runs: under
+    concurrent load Oxigraph 0.5.13 with ``--timeout-s`` fails thread creation (500
+    "Resource temporarily unavailable") and then aborts (observed in this project)."""
     port = free_port()
     t = time.monotonic()
     proc = subprocess.Popen(
         [OXIGRAPH, "serve-read-only", "--location", str(location), "--union-default-graph"]
-        + ["--timeout-s", "60"]
+        + (["--timeout-s", str(timeout_s)] if timeout_s else [])
         + ["--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -513,12 +516,13 @@ def latency_table(built: Built, report: Report, budget: float, with_rdflib: bool
 
     store = OxigraphStore.open_reader(BASE, built.store)
     classes = query_classes(built.infrastructures)
+    timeout_s = 60
     naive_ms: dict[str, float] = {}
     if with_rdflib:
         core = [q for q in classes if not q.cls.startswith("example")]
         naive_ms = rdflib_latencies(OUT / f"sources-{built.size}.nq", core, RDFLIB_TIMEOUT)
     rows_out = []
-    with oxigraph_server(built.oxi) as oxi:
+    with oxigraph_server(built.oxi, timeout_s) as oxi:
         for q in classes:
             try:
                 ref, n2 = time_calls(
@@ -753,9 +757,10 @@ def http_section(built: Built, report: Report, seconds: float, clients: int) -> 
 
 
 def warm_up(port: int, mix: list[Req]) -> None:
-    """Send every distinct request once per server worker (caches and indexes get built)."""
+    """Send every distinct request several times from 8 clients, so every gunicorn worker
+    has built its caches and indexes before anything is timed."""
     distinct = list({(r.method, r.path, r.body): r for r in mix}.values())
-    run(port, distinct, clients=2, seconds=120, max_requests=len(distinct) * 3)
+    run(port, distinct, clients=8, seconds=180, max_requests=max(len(distinct) * 4, 64))
 
 
 def sustained(built: Built, report: Report, seconds: float, clients: int) -> Result:
@@ -1049,6 +1054,8 @@ def main(argv: list[str] | None = None) -> int:
     if raw[:1] == ["rdflib-worker"]:
         rdflib_worker(Path(raw[1]))
         return 0
+    if raw[:1] == ["rerun-http"]:
+        return rerun_http(raw[1:])
     if raw[:1] == ["validate-worker"]:
         validate_worker(Path(raw[1]), Path(raw[2]))
         return 0
@@ -1179,6 +1186,59 @@ def bundled_pages(report: Report, seconds: float) -> dict[str, float]:
         "facet pages.",
     )
     return figures
+
+
+def rerun_http(argv: list[str]) -> int:
+    """Measure the HTTP sections again on the stores of the last run and replace them (and the
+    summary) in the report, keeping its other sections: ``python -m bench.run rerun-http``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run rerun-http")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--sustained", type=float, default=60)
+    parser.add_argument("--sustained-clients", type=int, default=32)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    report = Report()
+    builds = []
+    for size in (int(x) for x in args.sizes.split(",")):
+        nt = OUT / f"synthetic-{size}.nt"
+        triples = sum(1 for _ in open(nt, "rb"))
+        builds.append(
+            Built(
+                size,
+                infrastructures_for(size),
+                triples,
+                nt,
+                OUT / f"store-{size}",
+                OUT / f"oxigraph-{size}",
+            )
+        )
+    figures = {b.size: http_section(b, report, args.seconds, args.clients) for b in builds}
+    bundled = bundled_pages(report, args.seconds)
+    held = sustained(builds[-1], report, args.sustained, args.sustained_clients)
+    text = args.out.read_text(encoding="utf-8")
+    for section in report.sections:
+        title = section.split("\n", 1)[0]
+        start = text.find(title)
+        if start < 0:
+            text += "\n" + section
+            continue
+        end = text.find("\n## ", start + len(title))
+        notes = text.find(NOTES_START, start)
+        if notes >= 0 and (end < 0 or notes < end):
+            end = notes - 1
+        text = text[:start] + section + (text[end:] if end >= 0 else "")
+    start = text.find("## Summary")
+    end = text.find("\n## ", start + 5)
+    summary = summary_text(builds, figures, bundled, held)
+    stamp = (
+        f"(HTTP sections re-measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with "
+        "`python -m bench.run rerun-http`)"
+    )
+    text = text[:start] + "## Summary\n\n" + summary + "\n\n" + stamp + "\n" + text[end:]
+    args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def met(ok: bool) -> str:
