@@ -50,7 +50,10 @@ def create_app(
 
     @app.get("/health")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "version": get_store().version}
+        """Liveness and readiness: answers 503 (StoreUnavailable) when the store is unreachable."""
+        store = get_store()
+        store.ask("ASK {}")  # a real round trip, not a cached version
+        return {"status": "ok", "version": store.version}
 
     return app
 

@@ -1,9 +1,8 @@
-"""Pending: /health should not say "ok" while the remote store is unreachable.
+"""/health does not say "ok" while the remote store is unreachable.
 
-Observed: with the remote Oxigraph server killed, SPARQL and uncached entity pages answer
-503, but ``/health`` answers 200 ``{"status": "ok", "version": 1}`` (a cached version), so
-a load balancer would keep routing to an instance that cannot serve data. Move into
-``tests/reliability/`` once /health checks the store.
+A load balancer must stop routing to an instance that cannot serve data: with the remote
+Oxigraph server killed, /health answers 503 (it makes a real round trip to the store rather
+than reporting a cached data version).
 """
 
 from __future__ import annotations
