@@ -2,7 +2,7 @@
 
 * C8: one client sending more concurrent slow queries than its limit gets 429 with
   ``Retry-After``, and ``/health`` stays fast meanwhile.
-* E10 (slowloris) is in ``bench/pending_tests/test_slowloris.py``: it fails today.
+* E10 (slowloris) is in ``test_slowloris.py``.
 * G6 / H2: loading the same file twice adds nothing the second time.
 * H4: a second writer on the same store is refused with a message naming the problem.
 """
