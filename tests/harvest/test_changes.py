@@ -74,7 +74,7 @@ def test_changing_one_infrastructure_shows_everywhere(
     before = state(hclient)
     time.sleep(1.05)  # dct:modified has one-second resolution
     path = tmp / "infrastructures.ttl"
-    path.write_text(path.read_text().replace("MAX IV Laboratory", "MAX IV Lab"), encoding="utf-8")
+    path.write_text(path.read_text().replace("Delta Laboratory", "Delta Lab"), encoding="utf-8")
     assert reload(store, tmp) == [Status.UNCHANGED, Status.LOADED]
     after = state(hclient)
     for url in ROUTES:
@@ -95,4 +95,4 @@ def test_changing_one_infrastructure_shows_everywhere(
     ):
         assert new[name] != old[name], name
     body = hclient.get("/dumps/source/infra.ttl").data
-    assert b'MAX IV Lab"' in body and b"MAX IV Laboratory" not in body
+    assert b'Delta Lab"' in body and b"Delta Laboratory" not in body

@@ -20,7 +20,7 @@ NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
 INFRA_GRAPH = "http://localhost:8080/graph/source/infra"
-MIST = "http://localhost:8080/id/infrastructure/mist-e-r"
+ALFA = "http://localhost:8080/id/infrastructure/alfa-lab"
 
 
 @pytest.fixture()
@@ -54,7 +54,7 @@ def test_identify_formats_and_sets(oai: FlaskClient) -> None:
     formats = call(oai, verb="ListMetadataFormats")
     prefixes = [e.text for e in formats.iter("{{{}}}metadataPrefix".format(NS["o"]))]
     assert prefixes == ["oai_dc", "dcat_ap"]
-    only_dc = call(oai, verb="ListMetadataFormats", identifier=MIST)
+    only_dc = call(oai, verb="ListMetadataFormats", identifier=ALFA)
     assert [e.text for e in only_dc.iter("{{{}}}metadataPrefix".format(NS["o"]))] == ["oai_dc"]
     sets = [e.text for e in call(oai, verb="ListSets").iter("{{{}}}setSpec".format(NS["o"]))]
     assert sets == ["datasets", "infrastructures", "source", "source:infra", "source:regions"]
@@ -81,11 +81,11 @@ def test_harvest_every_record_through_resumption_tokens(oai: FlaskClient) -> Non
     # 3 datasets + 2 infrastructures, 2 per page
     assert len(identifiers) == len(set(identifiers)) == 5
     assert calls == 3
-    assert MIST in identifiers and INFRA_GRAPH in identifiers
-    mist = records[identifiers.index(MIST)]
-    description = mist.findtext("o:metadata/oai_dc:dc/dc:description", namespaces=NS)
+    assert ALFA in identifiers and INFRA_GRAPH in identifiers
+    alfa = records[identifiers.index(ALFA)]
+    description = alfa.findtext("o:metadata/oai_dc:dc/dc:description", namespaces=NS)
     assert description == 'Laboratory for materials & <advanced> manufacturing "tests".'
-    coverage = mist.findtext("o:metadata/oai_dc:dc/dc:coverage", namespaces=NS)
+    coverage = alfa.findtext("o:metadata/oai_dc:dc/dc:coverage", namespaces=NS)
     assert coverage is not None and coverage.endswith("ITH55")
     headers, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc")
     assert [h.findtext("o:identifier", namespaces=NS) for h in headers] == identifiers
@@ -105,8 +105,8 @@ def test_dcat_ap_records_are_valid_dcat_ap(oai: FlaskClient) -> None:
 def test_sets_and_dates(oai: FlaskClient) -> None:
     infra, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", set="infrastructures")
     assert {h.findtext("o:identifier", namespaces=NS) for h in infra} == {
-        MIST,
-        "http://localhost:8080/id/infrastructure/max-iv",
+        ALFA,
+        "http://localhost:8080/id/infrastructure/delta-lab",
     }
     by_source, _ = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", set="source:regions")
     assert len(by_source) == 1
@@ -146,7 +146,7 @@ def test_sets_and_dates(oai: FlaskClient) -> None:
         ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
         ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "x:y"}, "idDoesNotExist"),
         (
-            {"verb": "GetRecord", "metadataPrefix": "dcat_ap", "identifier": MIST},
+            {"verb": "GetRecord", "metadataPrefix": "dcat_ap", "identifier": ALFA},
             "cannotDisseminateFormat",
         ),
         ({"verb": "ListRecords", "resumptionToken": "garbage!!"}, "badResumptionToken"),
@@ -185,7 +185,7 @@ def test_tokens_expire_with_the_data_version(
     store, tmp = loaded
     assert isinstance(tmp, Path)
     path = tmp / "infrastructures.ttl"
-    path.write_text(path.read_text().replace("MAX IV Laboratory", "MAX IV Lab"), encoding="utf-8")
+    path.write_text(path.read_text().replace("Delta Laboratory", "Delta Lab"), encoding="utf-8")
     load_source(store, turtle_source("infra", path, "Test infrastructures"), turtle_loader)  # type: ignore[arg-type]
     stale = call(oai, verb="ListRecords", resumptionToken=token.text)
     assert error_code(stale) == "badResumptionToken"

@@ -19,7 +19,7 @@ from oaipmh import error as oaipmh_error  # noqa: E402
 from oaipmh import metadata as oaipmh_metadata  # noqa: E402
 from oaipmh.client import BaseClient  # noqa: E402
 
-MIST = "http://localhost:8080/id/infrastructure/mist-e-r"
+ALFA = "http://localhost:8080/id/infrastructure/alfa-lab"
 
 
 class TestClientHarvester(BaseClient):  # type: ignore[misc]
@@ -65,13 +65,13 @@ def test_pyoai_harvests_everything(pyoai: TestClientHarvester) -> None:
     assert len(identifiers) == len(set(identifiers)) == 5
     assert pyoai.requests >= 1 + 3  # Identify, then three pages of two
     titles = {header.identifier(): md.getField("title") for header, md, _ in records}
-    assert titles[MIST] == ["MIST E-R laboratory"]
+    assert titles[ALFA] == ["Alfa laboratory"]
     since = list(pyoai.listIdentifiers(metadataPrefix="oai_dc", from_=datetime(2000, 1, 1)))
     assert len(since) == 5
     in_set = list(pyoai.listIdentifiers(metadataPrefix="oai_dc", set="infrastructures"))
     assert len(in_set) == 2
-    header, metadata, _ = pyoai.getRecord(identifier=MIST, metadataPrefix="oai_dc")
-    assert header.identifier() == MIST and metadata.getField("type") == ["Research infrastructure"]
+    header, metadata, _ = pyoai.getRecord(identifier=ALFA, metadataPrefix="oai_dc")
+    assert header.identifier() == ALFA and metadata.getField("type") == ["Research infrastructure"]
 
 
 def test_pyoai_sees_protocol_errors(pyoai: TestClientHarvester) -> None:

@@ -60,7 +60,7 @@ def test_every_document_agrees(other_base: tuple[FlaskClient, Settings]) -> None
     sitemap = SafeET.fromstring(client.get("/sitemap.xml").data)
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert urls.sparql_endpoint(settings) in locs and urls.catalog_url(settings) in locs
-    assert BASE + "id/infrastructure/mist-e-r" in locs
+    assert BASE + "id/infrastructure/alfa-lab" in locs
 
     for graph in (void, catalog):
         for term in set(graph.subjects()) | set(graph.objects()):

@@ -30,10 +30,10 @@ def test_sitemap_lists_entities_and_main_pages(hclient: FlaskClient) -> None:
     }
     for page in ("", "sparql", "catalog", ".well-known/void", "graph/source/infra"):
         assert "http://localhost:8080/" + page in locs
-    mist = locs["http://localhost:8080/id/infrastructure/mist-e-r"]
-    assert mist is not None and mist.endswith("+00:00")
+    alfa = locs["http://localhost:8080/id/infrastructure/alfa-lab"]
+    assert alfa is not None and alfa.endswith("+00:00")
     meta = hclient.get("/graph/meta/infra.ttl").data.decode()
-    assert mist[:19] in meta  # lastmod is the source's dct:modified
+    assert alfa[:19] in meta  # lastmod is the source's dct:modified
     assert len(locs) == 5 + 2 + 2
 
 
@@ -45,7 +45,13 @@ def test_robots_points_to_the_sitemap(hclient: FlaskClient) -> None:
     robots = RobotFileParser()
     robots.parse(text.splitlines())
     assert robots.site_maps() == ["http://localhost:8080/sitemap.xml"]
-    for allowed in ("/", "/sparql", "/catalog", "/id/infrastructure/max-iv", "/dumps/riikg.nt.gz"):
+    for allowed in (
+        "/",
+        "/sparql",
+        "/catalog",
+        "/id/infrastructure/delta-lab",
+        "/dumps/riikg.nt.gz",
+    ):
         assert robots.can_fetch("*", "http://localhost:8080" + allowed), allowed
     assert not robots.can_fetch("*", "http://localhost:8080/sparql?query=SELECT%20*")
 

@@ -45,7 +45,7 @@ def test_void_statistics_match_the_dump(hclient: FlaskClient) -> None:
     assert g.value(DS, VOID.uriSpace) == Literal("http://localhost:8080/id/")
     assert g.value(DS, VOID.sparqlEndpoint) == URIRef("http://localhost:8080/sparql")
     examples = set(g.objects(DS, VOID.exampleResource))
-    assert URIRef("http://localhost:8080/id/infrastructure/max-iv") in examples
+    assert URIRef("http://localhost:8080/id/infrastructure/delta-lab") in examples
     classes = {
         str(g.value(p, VOID["class"])): _int(g, p, VOID.entities)
         for p in g.objects(DS, VOID.classPartition)

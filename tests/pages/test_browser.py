@@ -74,7 +74,7 @@ def test_journey(browser: Any, live_server: str, artifacts: Path) -> None:
     page.press("#home-q", "Enter")
     page.wait_for_url("**/search?q=bologna")
     hits = page.locator("ol.hits li a").all_inner_texts()
-    assert "University of Bologna" in hits and "Bologna (ITH55)" in hits
+    assert "Alfa Laboratory" in hits and "Bologna (ITH55)" in hits
     shot(page, artifacts, "search")
 
     # faceted list: two facets
@@ -93,8 +93,8 @@ def test_journey(browser: Any, live_server: str, artifacts: Path) -> None:
 
     # an infrastructure, its region, its KET
     with page.expect_navigation():
-        page.get_by_role("link", name="MIST E-R Laboratory", exact=True).click()
-    assert page.inner_text("h1") == "MIST E-R Laboratory"
+        page.get_by_role("link", name="Alfa Laboratory", exact=True).click()
+    assert page.inner_text("h1") == "Alfa Laboratory"
     page.wait_for_selector("#map[data-ready='1']")
     assert page.locator("#map path.pt-self").count() == 1
     shot(page, artifacts, "infrastructure")
@@ -130,7 +130,7 @@ def test_phone_layout(browser: Any, live_server: str, artifacts: Path) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
     for path, name in (
-        ("/id/infrastructure/mist-e-r", "phone-infrastructure"),
+        ("/id/infrastructure/alfa-lab", "phone-infrastructure"),
         ("/infrastructures", "phone-infrastructures"),
         ("/compare?region=ITH5&region=NL41", "phone-compare"),
     ):

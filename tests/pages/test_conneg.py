@@ -60,7 +60,7 @@ MATRIX = [
 ]
 NOT_ACCEPTABLE = ["image/png", "text/turtle;q=0", "application/pdf, image/*", "application/xyz"]
 
-ENTITY = "/id/infrastructure/mist-e-r"
+ENTITY = "/id/infrastructure/alfa-lab"
 REGION = "/region/ITH5"
 KET = "/vocab/ket/KET2018-AM"
 SCHEME = "/vocab/ket"
@@ -141,7 +141,7 @@ def test_head(pclient: FlaskClient, path: str) -> None:
         "/region/not-a-code",
         "/vocab/ket/KET1999-X",
         "/vocab/nothing",
-        "/id/infrastructure/mist-e-r.exe",
+        "/id/infrastructure/alfa-lab.exe",
     ],
 )
 def test_unknown_is_404(pclient: FlaskClient, path: str) -> None:
@@ -162,12 +162,12 @@ def test_injection_in_path_is_404(pclient: FlaskClient) -> None:
 
 
 def test_rdf_bodies_parse_and_describe_the_resource(pclient: FlaskClient) -> None:
-    iri = "http://localhost:8080/id/infrastructure/mist-e-r"
+    iri = "http://localhost:8080/id/infrastructure/alfa-lab"
     for ext, fmt in (("ttl", "turtle"), ("nt", "nt"), ("rdf", "xml"), ("jsonld", "json-ld")):
         body = pclient.get(f"{ENTITY}.{ext}").data.decode("utf-8")
         graph = Graph()
         graph.parse(data=body, format=fmt)
-        labels = {str(o) for o in graph.objects(predicate=None) if str(o) == "MIST E-R Laboratory"}
+        labels = {str(o) for o in graph.objects(predicate=None) if str(o) == "Alfa Laboratory"}
         assert labels, ext
         assert any(str(s) == iri for s in graph.subjects()), ext
     # incoming statements are part of the description

@@ -24,7 +24,7 @@ CASES: dict[str, tuple[dict[str, list[str]], Facet | None]] = {
             "access": ["market-driven"],
             "type": ["laboratory"],
             "priority": ["ith5-2021-2027--advanced-mechatronics"],
-            "host": ["unibo"],
+            "host": ["exuni"],
         },
         None,
     ),
@@ -79,21 +79,19 @@ def test_filters_combine(pclient: FlaskClient) -> None:
     assert _labels(_json(pclient, "region=ITH5")) == {
         "Big Data Lab",
         "Laboratorio Veicoli a Motore",
-        "MIST E-R Laboratory",
+        "Alfa Laboratory",
     }
     # AND across facets
     assert _labels(_json(pclient, "region=ITH5&ket=KET2018-AM")) == {
         "Laboratorio Veicoli a Motore",
-        "MIST E-R Laboratory",
+        "Alfa Laboratory",
     }
     # OR within a facet
     assert _json(pclient, "ket=KET2018-AI&ket=KET2018-NANO")["total"] == 3
-    assert _labels(_json(pclient, "access=market-driven&country=NL")) == {"NanoLab@TU/e"}
-    assert _labels(_json(pclient, "type=pilot-line&country=NL")) == {
-        "Brainport Industries Campus pilot line"
-    }
-    assert _labels(_json(pclient, "priority=nl41-2021-2027--high-tech-systems")) == {"NanoLab@TU/e"}
-    assert _json(pclient, "host=unibo")["total"] == 2
+    assert _labels(_json(pclient, "access=market-driven&country=NL")) == {"NanoLab Beta"}
+    assert _labels(_json(pclient, "type=pilot-line&country=NL")) == {"Gamma Campus pilot line"}
+    assert _labels(_json(pclient, "priority=nl41-2021-2027--high-tech-systems")) == {"NanoLab Beta"}
+    assert _json(pclient, "host=exuni")["total"] == 2
 
 
 def test_counts_are_disjunctive(pclient: FlaskClient) -> None:
@@ -115,10 +113,10 @@ def test_bad_filter_is_400(pclient: FlaskClient) -> None:
 
 def test_html_view_links_and_paging(pclient: FlaskClient) -> None:
     html = pclient.get("/infrastructures?ket=KET2018-AM").data.decode()
-    assert 'href="/id/infrastructure/mist-e-r"' in html
+    assert 'href="/id/infrastructure/alfa-lab"' in html
     assert "Advanced manufacturing" in html
     # a facet value link adds to the current selection (shareable GET URL)
     assert "?ket=KET2018-AM&amp;country=IT" in html
     assert "/sparql?query=" in html
     geo = json.loads(pclient.get("/infrastructures.geojson?country=NL").data)
-    assert [f["properties"]["label"] for f in geo["features"]] == ["NanoLab@TU/e"]
+    assert [f["properties"]["label"] for f in geo["features"]] == ["NanoLab Beta"]

@@ -13,8 +13,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 OPTIONAL_END = {"li", "p", "tr", "td", "th", "option", "dt", "dd", "thead", "tbody"}
 PAGES = [
     "/",
-    "/id/infrastructure/mist-e-r",
-    "/id/organisation/unibo",
+    "/id/infrastructure/alfa-lab",
+    "/id/organisation/exuni",
     "/region/ITH5",
     "/vocab/ket",
     "/vocab/ket/KET2018-AM",

@@ -32,13 +32,13 @@ def h1(page: str) -> str:
 
 
 def test_label_language_fallback(pclient: FlaskClient) -> None:
-    assert h1(html(pclient, "/id/infrastructure/mist-e-r")) == "MIST E-R Laboratory"
-    assert h1(html(pclient, "/id/infrastructure/mist-e-r?lang=it")) == "Laboratorio MIST E-R"
-    it = html(pclient, "/id/infrastructure/mist-e-r", **{"Accept-Language": "it-IT,it;q=0.9"})
-    assert h1(it) == "Laboratorio MIST E-R"
+    assert h1(html(pclient, "/id/infrastructure/alfa-lab")) == "Alfa Laboratory"
+    assert h1(html(pclient, "/id/infrastructure/alfa-lab?lang=it")) == "Laboratorio Alfa"
+    it = html(pclient, "/id/infrastructure/alfa-lab", **{"Accept-Language": "it-IT,it;q=0.9"})
+    assert h1(it) == "Laboratorio Alfa"
     assert '<h1 lang="it">' in it
     # only Dutch: any label beats none
-    assert h1(html(pclient, "/id/organisation/tue")) == "Technische Universiteit Eindhoven"
+    assert h1(html(pclient, "/id/organisation/tue")) == "Technische Universiteit Voorbeeld"
     # English requested, Italian only: the Italian label, never the IRI
     assert h1(html(pclient, "/id/infrastructure/motorvehicle-lab")) == (
         "Laboratorio Veicoli a Motore"
@@ -46,10 +46,10 @@ def test_label_language_fallback(pclient: FlaskClient) -> None:
 
 
 def test_properties_show_labels_not_iris(pclient: FlaskClient) -> None:
-    page = html(pclient, "/id/infrastructure/mist-e-r")
+    page = html(pclient, "/id/infrastructure/alfa-lab")
     assert '<a href="/ontology/hostedBy">hosted by</a>' in page  # ontology label
     assert '<a href="/ontology/locality">riikg:locality</a>' in page  # prefixed fallback
-    assert '<a href="/id/organisation/unibo">University of Bologna</a>' in page
+    assert '<a href="/id/organisation/exuni">Example University</a>' in page
     assert '<a href="/region/ITH55">Bologna (ITH55)</a>' in page
     assert '<a href="/vocab/ket/KET2018-NANO">Nanotechnology</a>' in page
     assert "INNO INFRA SHARE survey" in page
@@ -92,25 +92,25 @@ def test_incoming_paging(settings: Settings) -> None:
 
 
 def test_sparql_link_carries_the_query(pclient: FlaskClient, pages_store: OxigraphStore) -> None:
-    page = html(pclient, "/id/infrastructure/mist-e-r")
+    page = html(pclient, "/id/infrastructure/alfa-lab")
     link = re.search(r'href="(/sparql\?query=[^"]+)"', page)
     assert link is not None
     query = parse_qs(urlparse(link.group(1).replace("&amp;", "&")).query)["query"][0]
-    assert "VALUES ?s { <http://localhost:8080/id/infrastructure/mist-e-r> }" in query
+    assert "VALUES ?s { <http://localhost:8080/id/infrastructure/alfa-lab> }" in query
     rows = pages_store.select(query)
-    assert any(r["o"].value == "MIST E-R Laboratory" for r in rows)
+    assert any(r["o"].value == "Alfa Laboratory" for r in rows)
 
 
 def test_schema_org_json_ld(pclient: FlaskClient) -> None:
-    page = html(pclient, "/id/infrastructure/mist-e-r")
+    page = html(pclient, "/id/infrastructure/alfa-lab")
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert block is not None
     doc = json.loads(block.group(1))
     assert doc["@context"] == "https://schema.org"
     assert "Place" in doc["@type"]
-    assert doc["name"] == "MIST E-R Laboratory"
+    assert doc["name"] == "Alfa Laboratory"
     assert doc["geo"]["latitude"] == 44.49
-    assert doc["parentOrganization"][0]["name"] == "University of Bologna"
+    assert doc["parentOrganization"][0]["name"] == "Example University"
 
 
 def test_region_page(pclient: FlaskClient) -> None:
@@ -134,7 +134,7 @@ def test_region_page(pclient: FlaskClient) -> None:
 
 def test_local_paths_round_trip() -> None:
     for iri in (
-        f"{BASE}id/infrastructure/mist-e-r",
+        f"{BASE}id/infrastructure/alfa-lab",
         "http://data.europa.eu/nuts/code/ITH5",
         "https://w3id.org/riikg/vocab/ket/KET2018-AM",
         "https://w3id.org/riikg/vocab/ket",
@@ -177,24 +177,25 @@ def test_search(pclient: FlaskClient) -> None:
         data = json.loads(pclient.get(f"/search.json?q={q}").data)
         return [r["label"] for r in data["results"]]
 
-    assert "University of Bologna" in labels("universita")  # accent-insensitive
+    assert "Example University" in labels("universita")  # accent-insensitive
     assert labels("UNIVERSITÀ") == labels("universita")  # case-insensitive
-    assert labels("nanol") == ["NanoLab@TU/e"]  # prefix
+    assert labels("nanol") == ["NanoLab Beta"]  # prefix
     # names rank above descriptions; the exact code "NANO" ranks above a prefix
-    assert labels("nano")[:2] == ["Nanotechnology", "NanoLab@TU/e"]
+    assert labels("nano")[:2] == ["Nanotechnology", "NanoLab Beta"]
     assert "Laboratorio Veicoli a Motore" in labels("citta modena")  # description, Italian
     hits = labels("modena")
     assert hits.index("Modena (ITH54)") < hits.index("Laboratorio Veicoli a Motore")
     assert labels("zzzznothing") == []
     assert labels('"%5C%0A') == []  # quotes, backslash, newline: no error, no match
     kinds = json.loads(pclient.get("/search.json?q=bologna").data)["kinds"]
-    assert kinds == {"Infrastructure": 1, "Organisation": 1, "Region": 1}
+    assert kinds == {"Infrastructure": 1, "Region": 1}
+    assert json.loads(pclient.get("/search.json?q=esempio").data)["kinds"] == {"Organisation": 1}
     only = json.loads(
         pclient.get("/search.json?q=bologna&type=https://w3id.org/riikg/ontology/NUTSRegion").data
     )
     assert [r["label"] for r in only["results"]] == ["Bologna (ITH55)"]
-    mist = json.loads(pclient.get("/search.json?q=mist&lang=it").data)["results"][0]
-    assert mist["description"] == "Laboratorio per la microscopia e le nanotecnologie."
+    alfa = json.loads(pclient.get("/search.json?q=alfa&lang=it").data)["results"][0]
+    assert alfa["description"] == "Laboratorio per la microscopia e le nanotecnologie."
     page = html(pclient, "/search?q=bologna")
     assert 'id="total"' in page and 'href="/region/ITH55"' in page
 
@@ -231,12 +232,12 @@ def test_compare(pclient: FlaskClient) -> None:
 
 def test_browse_pages(pclient: FlaskClient) -> None:
     orgs = html(pclient, "/organisations")
-    assert 'href="/infrastructures?host=unibo"' in orgs
+    assert 'href="/infrastructures?host=exuni"' in orgs
     ris3 = html(pclient, "/ris3")
     assert "Brainport RIS3 2021-2027" in ris3
     access = html(pclient, "/vocab/access-mode/market-driven")
     assert 'href="/infrastructures?access=market-driven"' in access
-    org = html(pclient, "/id/organisation/unibo")
+    org = html(pclient, "/id/organisation/exuni")
     assert "Browse the 2 infrastructures" in org
     prio = html(pclient, "/id/ris3-priority/ith5-2021-2027--advanced-mechatronics")
     assert 'href="/infrastructures?priority=ith5-2021-2027--advanced-mechatronics"' in prio
@@ -292,7 +293,7 @@ def test_tiles_only_when_configured(settings: Settings, pages_store: OxigraphSto
 
 def test_open_in_sparql_links_run_on_the_endpoint(pclient: FlaskClient) -> None:
     """Every "open in SPARQL" link is a query the real /sparql endpoint answers."""
-    for path in ("/id/infrastructure/mist-e-r", "/infrastructures?ket=KET2018-AM", "/ris3"):
+    for path in ("/id/infrastructure/alfa-lab", "/infrastructures?ket=KET2018-AM", "/ris3"):
         link = re.search(r'href="(/sparql\?query=[^"]+)"', html(pclient, path))
         assert link is not None, path
         response = pclient.get(

@@ -67,13 +67,13 @@ def rclient(remote_app: Flask) -> Iterator[FlaskClient]:
 
 
 def test_entity_page_and_rdf(rclient: FlaskClient) -> None:
-    page = rclient.get("/id/infrastructure/mist-e-r", headers={"Accept": "text/html"})
+    page = rclient.get("/id/infrastructure/alfa-lab", headers={"Accept": "text/html"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert '<a href="/id/organisation/unibo">University of Bologna</a>' in text
+    assert '<a href="/id/organisation/exuni">Example University</a>' in text
     assert "INNO INFRA SHARE survey" in text
-    turtle = rclient.get("/id/infrastructure/mist-e-r", headers={"Accept": "text/turtle"})
-    assert turtle.mimetype == "text/turtle" and b"MIST E-R Laboratory" in turtle.data
+    turtle = rclient.get("/id/infrastructure/alfa-lab", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle" and b"Alfa Laboratory" in turtle.data
     assert rclient.get("/id/infrastructure/none").status_code == 404
 
 
@@ -82,7 +82,7 @@ def test_browse_views(rclient: FlaskClient) -> None:
     assert data["total"] == 2
     assert json.loads(rclient.get("/index.json").data)["figures"]["infrastructures"] == 5
     hits = json.loads(rclient.get("/search.json?q=universita").data)["results"]
-    assert "University of Bologna" in [h["label"] for h in hits]
+    assert "Example University" in [h["label"] for h in hits]
     tables = json.loads(rclient.get("/compare.json?region=ITH5&region=NL41").data)["tables"]
     assert tables[0]["rows"][0][1:] == [3, 2, 2, 0]
     assert rclient.get("/region/ITH5").status_code == 200

@@ -95,8 +95,8 @@ def test_unsafe_iris_never_become_links(iri: str) -> None:
     [
         "/compare?region=%3Cscript%3Ealert(1)%3C/script%3E",
         "/infrastructures?ket=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
-        "/id/infrastructure/mist-e-r?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
-        "/id/infrastructure/mist-e-r?in=%3Cscript%3E&page=%3Cscript%3E",
+        "/id/infrastructure/alfa-lab?lang=%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "/id/infrastructure/alfa-lab?in=%3Cscript%3E&page=%3Cscript%3E",
         "/search?q=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E&page=x",
         "/geo/nuts/0.geojson?country=%3Cscript%3E",
     ],
