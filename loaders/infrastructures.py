@@ -402,11 +402,6 @@ def esfri_network(graph: SourceGraph, base_iri: str, record_source: str) -> None
     graph.add((network, DCTERMS.source, c.http_iri(record_source, "record_source")))
 
 
-def _links_to_esfri(records: list[Infrastructure], esfri: list[Infrastructure], base: str) -> bool:
-    targets = {mint(base, Kind.INFRASTRUCTURE, r.slug) for r in esfri}
-    return any(t in targets for r in records for t in r.same_as)
-
-
 def _coordinates_from(record: Infrastructure, point: Infrastructure) -> None:
     """Take a curated row's coordinates from the MERIL point it cites.
 
@@ -461,10 +456,6 @@ def load_meril(
     """Loader ``meril``: files MERIL GeoJSON, NUTS polygons, ESFRI CSV, curated riis.csv."""
     files = _files(source, ("meril", "polygons", "esfri", "riis"))
     found = _bundle(base_iri, files, meril_source=_option(source, "record_source"))
-    if _links_to_esfri(found.meril, found.esfri, base_iri):
-        # the ESFRI infrastructures this source links to are validated with it (their
-        # neighbourhood comes from the store); they name the network, so describe it here too
-        esfri_network(graph, base_iri, _option(source, "esfri_source"))
     Emitter(graph, base_iri).emit(found.meril)
     return graph
 
@@ -475,7 +466,5 @@ def load_riis(
     """Loader ``riis``: files riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV."""
     files = _files(source, ("riis", "meril", "polygons", "esfri"))
     found = _bundle(base_iri, files)
-    if _links_to_esfri(found.riis, found.esfri, base_iri):
-        esfri_network(graph, base_iri, _option(source, "esfri_source"))
     Emitter(graph, base_iri).emit(found.riis)
     return graph
