@@ -66,6 +66,9 @@ def test_remote_store_down_gives_503_then_recovers(tmp_path: Path) -> None:
         # an entity not shown before (a page already built may be served from a cache)
         page = client.get(OTHER, headers={"Accept": "text/html"})
         assert page.status_code == 503, page.get_data(as_text=True)[:300]
+        # /health makes a real round trip: a load balancer stops routing here meanwhile
+        health = client.get("/health")
+        assert health.status_code == 503, health.get_data(as_text=True)[:300]
 
         server = start_oxigraph(data, port)
         assert sparql(3)[0] == 200, "the app did not recover when the store came back"
