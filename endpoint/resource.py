@@ -220,20 +220,13 @@ def _resource_context(desc: Description, path: str, langs: tuple[str, ...]) -> d
 def resource(kind: str, name: str) -> Response:
     stem, ext = _split(name)
     path = f"/id/{kind}/{stem}"
-    iri = iri_of_path(path, get_store().base)
-    if iri is None:
-        raise ResourceNotFound(f"no resource at {path}")
-    return _serve_resource(iri, path, ext)
+    return _serve_path(path, ext, f"no resource at {path}")
 
 
 @bp.get("/region/<name>")
 def region(name: str) -> Response:
     stem, ext = _split(name)
-    path = f"/region/{stem}"
-    iri = iri_of_path(path, get_store().base)
-    if iri is None:
-        raise ResourceNotFound(f"{stem!r} is not a NUTS code")
-    return _serve_resource(iri, path, ext)
+    return _serve_path(f"/region/{stem}", ext, f"{stem!r} is not a NUTS code")
 
 
 @bp.get("/vocab/<scheme>")
@@ -245,9 +238,14 @@ def vocab(scheme: str, name: str | None = None) -> Response:
     else:
         name, ext = _split(name)
         path = f"/vocab/{scheme}/{name}"
+    return _serve_path(path, ext, f"no vocabulary term at {path}")
+
+
+def _serve_path(path: str, ext: str | None, missing: str) -> Response:
+    """Serve the resource a local path stands for, or 404 with ``missing``."""
     iri = iri_of_path(path, get_store().base)
     if iri is None:
-        raise ResourceNotFound(f"no vocabulary term at {path}")
+        raise ResourceNotFound(missing)
     return _serve_resource(iri, path, ext)
 
 
