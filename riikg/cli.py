@@ -248,14 +248,15 @@ def query(settings: Settings, query: str | None, query_file: Any, output: str) -
         store = open_store(settings)
     except StoreError as exc:
         _fail_input(exc)
+    from riikg.store.remote import query_form
+
     try:
-        raw = store.query_raw(text, ResultFormat.JSON)
-    except QueryFailed as exc:
-        try:  # CONSTRUCT and DESCRIBE cannot be JSON results: answer in Turtle
+        if query_form(text) in ("CONSTRUCT", "DESCRIBE"):
             click.echo(store.query_raw(text, RdfFormat.TURTLE).decode("utf-8"))
             return
-        except QueryFailed:
-            raise InputError(str(exc)) from exc
+        raw = store.query_raw(text, ResultFormat.JSON)
+    except QueryFailed as exc:
+        raise InputError(str(exc)) from exc
     doc = json.loads(raw)
     if "boolean" in doc:
         click.echo("true" if doc["boolean"] else "false")
