@@ -11,6 +11,8 @@ from riikg.config import Settings, from_mapping, load_settings
 from riikg.store import Store, open_store
 
 EXTENSION = "riikg"
+#: ``app.extensions`` key of the /sparql response cache (absent when it is turned off)
+RESULT_CACHE = "riikg.result_cache"
 
 
 def create_app(
@@ -47,6 +49,17 @@ def create_app(
     errors.init_app(app)
     for module in (caching, sparql, pages, harvest, ontology_docs):
         module.init_app(app)
+    if settings.result_cache_mb > 0:
+        from endpoint.result_cache import MAX_ENTRY_BYTES, ResultCache
+
+        cached = store
+        app.extensions[RESULT_CACHE] = app.wsgi_app = ResultCache(  # type: ignore[method-assign]
+            app.wsgi_app,
+            lambda: cached.version,
+            max_bytes=settings.result_cache_mb << 20,
+            ttl=settings.result_cache_ttl,
+            max_body=MAX_ENTRY_BYTES,
+        )
 
     @app.get("/health")
     def health() -> dict[str, Any]:

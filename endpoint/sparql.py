@@ -14,6 +14,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyReq
 from endpoint import get_settings, get_store
 from endpoint.conneg import FORMATS, Representation, by_extension, negotiate
 from endpoint.errors import QueryError
+from endpoint.result_cache import CACHEABLE
 from endpoint.sparql_examples import examples
 from endpoint.sparql_guard import (
     Analysis,
@@ -22,6 +23,7 @@ from endpoint.sparql_guard import (
     analyse,
     cap_limit,
     check_services,
+    is_volatile,
     position,
     top_limit,
 )
@@ -55,7 +57,7 @@ EDITOR_CSP = (
     "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-EXPOSED = "X-Result-Truncated, X-Result-Max-Rows, X-Query-Timeout, Retry-After, ETag"
+EXPOSED = "X-Result-Truncated, X-Result-Max-Rows, X-Query-Timeout, Retry-After, ETag, X-Cache, Age"
 
 
 @bp.after_request
@@ -123,6 +125,8 @@ def sparql() -> Response:
         slot.release()
         raise
     body = answer.body.then(slot.release)
+    # the response cache (endpoint/result_cache.py) may keep this answer for identical requests
+    request.environ[CACHEABLE] = not is_volatile(analysis.tokens)
     if request.method == "HEAD":
         body.close()
     response = Response(

@@ -338,3 +338,21 @@ def cap_limit(text: str, tokens: list[Token], cap: int) -> str:
     if values_at is not None:
         return text[:values_at] + f"LIMIT {cap}\n" + text[values_at:]
     return text + f"\nLIMIT {cap}\n"
+
+
+#: built-in functions whose value changes from one evaluation to the next (SPARQL 1.1, 17.4)
+VOLATILE_FUNCTIONS = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+
+
+def is_volatile(tokens: list[Token]) -> bool:
+    """Whether the query calls a function whose answer changes between runs (not cacheable).
+
+    >>> is_volatile(tokenize("SELECT (NOW() AS ?t) {}")[0])
+    True
+    >>> is_volatile(tokenize("SELECT ?now { ?now <http://x/p> 'rand()' }")[0])
+    False
+    """
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.keyword in VOLATILE_FUNCTIONS and tokens[i + 1].text == "(":
+            return True
+    return False

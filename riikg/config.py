@@ -51,6 +51,8 @@ class Settings:
     max_query_depth: int = 128
     sparql_workers: int = 2
     max_concurrent_per_client: int = 4
+    result_cache_mb: int = 64
+    result_cache_ttl: float = 300.0
     service_allowlist: tuple[str, ...] = ()
     sources_manifest: Path | None = None
     licence: str = "http://creativecommons.org/licenses/by/4.0/"
@@ -64,9 +66,11 @@ class Settings:
             )
         if self.store is StoreKind.REMOTE and not self.remote_query_url:
             raise ConfigError("RIIKG_STORE=remote needs RIIKG_REMOTE_QUERY_URL")
-        for name in ("query_timeout", "query_timeout_max", "remote_timeout"):
+        for name in ("query_timeout", "query_timeout_max", "remote_timeout", "result_cache_ttl"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"RIIKG_{name.upper()} must be > 0")
+        if self.result_cache_mb < 0:
+            raise ConfigError("RIIKG_RESULT_CACHE_MB must be >= 0 (0 turns the cache off)")
         for name in ("max_rows", "max_query_bytes", "max_query_depth", "sparql_workers"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"RIIKG_{name.upper()} must be >= 1")

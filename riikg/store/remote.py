@@ -320,7 +320,7 @@ class RemoteStore:
         url: str,
         setting: str,
         *,
-        data: bytes | Mapping[str, Any] | Sequence[tuple[str, str]] | None = None,
+        data: bytes | Mapping[str, Any] | list[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         timeout: float | None = None,
