@@ -139,3 +139,15 @@ def run(
         t.join(timeout=seconds + timeout + 30)
     result.seconds = time.monotonic() - start
     return result
+
+
+def combined(results: Sequence[Result]) -> Result:
+    """One result from several runs of the same mix (alternating rounds)."""
+    out = Result(seconds=sum(r.seconds for r in results))
+    for r in results:
+        for name, values in r.latencies.items():
+            out.latencies.setdefault(name, []).extend(values)
+        out.statuses.update(r.statuses)
+        out.wrong.extend(r.wrong)
+        out.errors.extend(r.errors)
+    return out

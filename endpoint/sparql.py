@@ -92,7 +92,7 @@ def sparql() -> Response:
             raise Forbidden(str(exc)) from exc
         raise QueryError(str(exc), exc.status) from exc
     form = analysis.form
-    media_type = choose_format(form, request.accept_mimetypes, proto.format)
+    media_type = choose_format(form, request.headers.get("Accept", ""), proto.format)
     store = get_store()
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
     text = analysis.text

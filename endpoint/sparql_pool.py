@@ -45,7 +45,7 @@ WORKER_MEMORY = 2 << 30
 #: seconds after the deadline at which a worker ends itself (SIGALRM, default action)
 SELF_KILL_GRACE = 3
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
-MAX_JOBS_PER_WORKER = 500
+MAX_JOBS_PER_WORKER = 5000
 
 
 class PoolBusy(Exception):

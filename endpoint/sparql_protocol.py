@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import (
@@ -12,6 +13,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
 from endpoint.sparql_guard import QueryForm
@@ -144,9 +146,12 @@ def parse_request(req: Request, max_bytes: int) -> ProtocolRequest:
     )
 
 
+@lru_cache(maxsize=256)
 def _pick(
-    accept: MIMEAccept, offers: tuple[tuple[ResultFormat | RdfFormat, tuple[str, ...]], ...]
+    header: str, offers: tuple[tuple[ResultFormat | RdfFormat, tuple[str, ...]], ...]
 ) -> ResultFormat | RdfFormat | None:
+    """The best offer for an ``Accept`` header (memoised: clients send few distinct ones)."""
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept:
         return offers[0][0]
     best: tuple[float, int, int] | None = None
@@ -163,10 +168,9 @@ def _pick(
     return chosen
 
 
-def choose_format(
-    form: QueryForm, accept: MIMEAccept, override: str | None
-) -> ResultFormat | RdfFormat:
-    """The media type of the answer: ``format=`` first, then ``Accept`` with q-values.
+def choose_format(form: QueryForm, accept: str, override: str | None) -> ResultFormat | RdfFormat:
+    """The media type of the answer: ``format=`` first, then the ``Accept`` header (its raw
+    text) with q-values.
 
     Raises:
         NotAcceptable: nothing the client accepts can carry this query form (406).

@@ -138,6 +138,8 @@ class OxigraphStore:
         self._lock = threading.RLock()
         self._reader_key = layout.current_key() if (layout and not writable) else None
         self._graph_cache: tuple[int, list[ox.NamedNode]] | None = None
+        #: a reader's version record, read once per snapshot (a snapshot never changes)
+        self._record_cache: tuple[ox.Store, tuple[int, datetime | None]] | None = None
 
     # ---- opening -------------------------------------------------------------------
     @classmethod
@@ -280,10 +282,18 @@ class OxigraphStore:
         return iter(self.raw.quads_for_pattern(None, None, None, g))
 
     def _version_record(self) -> tuple[int, datetime | None]:
-        quads = self.raw.quads_for_pattern(
+        store = self.raw  # a reader moves to the newest snapshot here
+        reader = self._layout is not None and not self._writable
+        cached = self._record_cache
+        if reader and cached is not None and cached[0] is store:
+            return cached[1]
+        quads = store.quads_for_pattern(
             ox.NamedNode(self.base), None, None, ox.NamedNode(version_graph(self.base))
         )
-        return parse_version([q.triple for q in quads])
+        record = parse_version([q.triple for q in quads])
+        if reader:
+            self._record_cache = (store, record)  # keyed by the snapshot it was read from
+        return record
 
     @property
     def version(self) -> int:

@@ -359,3 +359,25 @@ def test_a_worker_out_of_memory_dies_alone() -> None:
         assert b"true" in b"".join(body)
     finally:
         workers.close()
+
+
+def test_a_worker_is_replaced_after_its_quota_of_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived fork is retired after MAX_JOBS_PER_WORKER queries (bounds slow leaks)."""
+    from endpoint import sparql_pool
+    from endpoint.sparql_exec import Job
+
+    monkeypatch.setattr(sparql_pool, "MAX_JOBS_PER_WORKER", 3)
+    store = synthetic_store()
+    workers = WorkerPool(sparql_pool.memory_opener(store), 1, lambda: store.version)
+    pids = []
+    try:
+        for _ in range(7):
+            outcome, body = workers.run(
+                Job("ASK { ?s ?p ?o }", JSON, None, None, 10, timeout=5), timeout=5, queue_wait=1
+            )
+            assert b"true" in b"".join(body)
+            pids.append(workers._idle[0].pid)
+    finally:
+        workers.close()
+    assert len(set(pids[:3])) == 1 and len(set(pids[3:6])) == 1 and pids[3] != pids[0]
+    assert pids[6] != pids[3]
