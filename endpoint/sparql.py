@@ -19,7 +19,6 @@ from endpoint.sparql_examples import examples
 from endpoint.sparql_guard import (
     Analysis,
     GuardError,
-    QueryForm,
     analyse,
     cap_limit,
     check_services,
@@ -32,6 +31,7 @@ from endpoint.sparql_run import Limits, client_slot, execute
 from endpoint.sparql_sd import description, limits_text, serialise
 from endpoint.urls import ontology_url, sparql_endpoint
 from riikg.namespaces import PREFIXES
+from riikg.sparql_text import QueryForm
 from riikg.store import RdfFormat
 
 bp = Blueprint("sparql", __name__, template_folder="templates")

@@ -21,31 +21,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class GuardError(Exception):
-    """The query is refused before execution; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class QueryForm(StrEnum):
-    SELECT = "SELECT"
-    ASK = "ASK"
-    CONSTRUCT = "CONSTRUCT"
-    DESCRIBE = "DESCRIBE"
-    UPDATE = "UPDATE"
-    UNKNOWN = "UNKNOWN"
-
-
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+from riikg.sparql_text import (
+    QueryForm,
+    QueryTextError,
+    Token,
+    query_form,
+    tokenize,
 )
-FORMS = {f.value: f for f in (QueryForm.SELECT, QueryForm.ASK, QueryForm.CONSTRUCT)}
-FORMS["DESCRIBE"] = QueryForm.DESCRIBE
+
+#: the guard's refusals (``status`` is the HTTP status to answer)
+GuardError = QueryTextError
+
 
 #: Virtuoso's SQL built-ins reachable from SPARQL (``bif:http_get`` makes the server fetch a
 #: URL, observed on a test Virtuoso) and its ``DEFINE`` pragmas (the Sponger fetches ``FROM``
@@ -57,37 +44,6 @@ SERVER_EXTENSION_NAMESPACES = (
 SERVER_EXTENSION_PREFIXES = frozenset({"bif", "sql"})
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>\s+)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               | '''(?:[^'\\]|\\.|'(?!''))*'''
-               | "(?:[^"\\\n\r]|\\.)*"
-               | '(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-    | (?P<name>(?:[^\W\d]|_)[\w\-.\u00B7]*(?::[^\s{}()\[\]<>"',;#]*)?|:[^\s{}()\[\]<>"',;#]*)
-    | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
-    | (?P<open>[{(\[])
-    | (?P<close>[})\]])
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-    depth: int  # nesting depth of brackets *before* this token
-
-    @property
-    def keyword(self) -> str:
-        return self.text.upper() if self.kind == "name" else ""
 
 
 @dataclass
@@ -123,44 +79,6 @@ def decode_escapes(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
-def tokenize(text: str, max_depth: int | None = None) -> tuple[list[Token], int]:
-    """Split SPARQL text into tokens; return them and the deepest bracket nesting.
-
-    Stops with :class:`GuardError` as soon as the depth passes ``max_depth``, so a hostile
-    query costs no more than its first few hundred brackets.
-
-    >>> tokens, depth = tokenize('ASK { FILTER("{{{" = <urn:x>) } # {{{')
-    >>> depth
-    2
-    """
-    tokens: list[Token] = []
-    depth = deepest = 0
-    pos = 0
-    length = len(text)
-    while pos < length:
-        match = _TOKEN.match(text, pos)
-        if match is None:  # pragma: no cover - the pattern matches any character
-            break
-        kind = match.lastgroup or "other"
-        end = match.end()
-        if kind == "other" and text[pos] in "\"'":
-            raise GuardError(f"unterminated string starting at character {pos + 1}")
-        if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group(), pos, end, depth))
-        if kind == "open":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if max_depth is not None and depth > max_depth:
-                    raise GuardError(
-                        f"query too deeply nested: more than {max_depth} levels of brackets"
-                    )
-        elif kind == "close":
-            depth = max(0, depth - 1)
-        pos = end
-    return tokens, deepest
-
-
 def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
     if token.kind == "iri":
         return token.text[1:-1]
@@ -184,8 +102,8 @@ def analyse(text: str, *, max_depth: int) -> Analysis:
     else:
         decoded_tokens = tokens
     prefixes: dict[str, str] = {}
-    form = _form(tokens, prefixes)
-    if decoded_tokens is not tokens and _form(decoded_tokens, {}) is QueryForm.UPDATE:
+    form = query_form(tokens, prefixes)
+    if decoded_tokens is not tokens and query_form(decoded_tokens) is QueryForm.UPDATE:
         form = QueryForm.UPDATE
     for stream in (tokens, decoded_tokens):
         _refuse_server_extensions(stream, prefixes)
@@ -218,26 +136,6 @@ def position(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return f"{line}:{column}"
-
-
-def _form(tokens: list[Token], prefixes: dict[str, str]) -> QueryForm:
-    """The query form: the first keyword after the prologue (recording PREFIXes)."""
-    i = 0
-    while i < len(tokens):
-        kw = tokens[i].keyword
-        if kw == "PREFIX" and i + 2 < len(tokens):
-            if tokens[i + 2].kind == "iri":
-                prefixes[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
-            i += 3
-        elif kw == "BASE":
-            i += 2
-        elif kw in FORMS:
-            return FORMS[kw]
-        elif kw in UPDATE_KEYWORDS:
-            return QueryForm.UPDATE
-        else:
-            return QueryForm.UNKNOWN
-    return QueryForm.UNKNOWN
 
 
 def _services(tokens: list[Token], prefixes: dict[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import (
 from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
-from endpoint.sparql_guard import QueryForm
+from riikg.sparql_text import QueryForm
 from riikg.store.base import RdfFormat, ResultFormat
 
 SPARQL_QUERY = "application/sparql-query"

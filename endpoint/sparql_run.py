@@ -19,7 +19,6 @@ from flask import current_app
 from werkzeug.exceptions import ServiceUnavailable
 
 from endpoint.sparql_exec import Job
-from endpoint.sparql_guard import QueryForm
 from endpoint.sparql_pool import (
     Body,
     PoolBusy,
@@ -30,6 +29,7 @@ from endpoint.sparql_pool import (
 )
 from riikg.config import Settings, StoreKind
 from riikg.namespaces import PREFIXES
+from riikg.sparql_text import QueryForm
 from riikg.store import QueryFailed, QueryTimeout, RdfFormat, ResultFormat, Store
 from riikg.store.oxigraph import RDF_FORMATS, RESULT_FORMATS, OxigraphStore
 

@@ -69,6 +69,12 @@ class HeadFirstThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         return super().handle(conn)
 
 
+def _start_page_warmer(worker: Any) -> None:
+    from endpoint.warm import start_warmer
+
+    start_warmer(worker.wsgi, worker.log.info)
+
+
 def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve ``endpoint.create_app(settings)`` on ``host:port`` with gunicorn."""
     from gunicorn.app.base import BaseApplication
@@ -85,6 +91,8 @@ def run_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None
             self.cfg.set("accesslog", "-")
             # long SPARQL queries arrive as GET query strings: allow the HTTP maximum line
             self.cfg.set("limit_request_line", 8190)
+            # build the pages' per-version indexes before the first visitor (endpoint/warm.py)
+            self.cfg.set("post_worker_init", _start_page_warmer)
 
         def load(self) -> Any:
             return create_app(settings=settings)

@@ -30,6 +30,8 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
+from riikg.sparql_text import QueryForm, QueryTextError, tokenize
+from riikg.sparql_text import query_form as sparql_query_form
 from riikg.store.base import (
     QueryFailed,
     QueryTimeout,
@@ -113,60 +115,28 @@ class AccessDenied(StoreUnavailable):
 
 
 # ---- query rewriting: bindings as VALUES --------------------------------------------------
-
-_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_STRING = re.compile(
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-    r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"",
-    re.DOTALL,
-)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+READ_FORMS = (QueryForm.SELECT, QueryForm.ASK, QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
 
 
 def _tokens(query: str) -> Iterable[tuple[int, str]]:
-    """Significant tokens outside comments, strings and IRIs: (offset, text).
-
-    Only ``{``, ``}`` and bare words are reported; that is all the rewriting needs.
-    """
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "'\"":
-            m = _STRING.match(query, i)
-            i = m.end() if m else i + 1
-        elif c == "<":
-            m = _IRI.match(query, i)
-            i = m.end() if m else i + 1
-        elif c in "{}":
-            yield i, c
-            i += 1
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(query, i)
-            assert m is not None
-            word = m.group()
-            # skip prefixed names (ex:select) and variables are never matched: ?/$ handled
-            end = m.end()
-            if end < n and query[end] == ":" or (i > 0 and query[i - 1] in ":?$"):
-                while end < n and not query[end].isspace() and query[end] not in "{}();,":
-                    end += 1
-                i = end
-                continue
-            yield i, word
-            i = end
-        else:
-            i += 1
+    """The braces and bare words of ``query`` (outside strings, IRIs and comments), with
+    their offsets: all the rewriting needs."""
+    try:
+        tokens = tokenize(query)[0]
+    except QueryTextError as exc:
+        raise QueryFailed(f"cannot read the query: {exc}") from exc
+    for tok in tokens:
+        if tok.text in ("{", "}") or (tok.kind == "name" and ":" not in tok.text):
+            yield tok.start, tok.text
 
 
 def query_form(query: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (None when none is found)."""
-    for _pos, tok in _tokens(query):
-        upper = tok.upper()
-        if upper in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
-            return upper
-    return None
+    try:
+        form = sparql_query_form(tokenize(query)[0])
+    except QueryTextError:
+        return None
+    return form.value if form in READ_FORMS else None
 
 
 def _term_text(name: str, term: Term) -> str:

@@ -8,13 +8,12 @@ from hypothesis import strategies as st
 
 from endpoint.sparql_guard import (
     GuardError,
-    QueryForm,
     analyse,
     cap_limit,
     check_services,
     decode_escapes,
-    tokenize,
 )
+from riikg.sparql_text import QueryForm, tokenize
 
 
 def depth(text: str) -> int:

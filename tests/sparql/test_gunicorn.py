@@ -49,6 +49,7 @@ class Served:
     port: int
     process: subprocess.Popen[bytes]
     store_path: Path
+    log: Path
 
     def children_of(self, pid: int) -> list[int]:
         found: list[int] = []
@@ -87,11 +88,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "RIIKG_QUERY_TIMEOUT": "30",
     }
     riikg = str(Path(sys.executable).with_name("riikg"))
+    log = path.parent / "serve.log"
+    log_fh = log.open("wb")
     process = subprocess.Popen(
         [riikg, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log_fh,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -106,7 +109,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             pytest.fail("riikg serve did not start")
         time.sleep(0.2)
     try:
-        yield Served(url, port, process, path)
+        yield Served(url, port, process, path, log)
     finally:
         process.terminate()
         try:
@@ -114,6 +117,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log_fh.close()
 
 
 def count(served: Served) -> int:
@@ -133,6 +137,16 @@ def test_serves_the_snapshot_and_follows_new_ones(served: Served) -> None:
     writer.replace_graphs({f"{BASE}graph/source/more": triples(5, "more")})
     writer.close()
     assert count(served) == 2005
+
+
+def test_workers_warm_the_page_indexes(served: Served) -> None:
+    """riikg serve builds the pages' indexes in each worker before any page is asked for
+    (endpoint/warm.py, started from gunicorn's post_worker_init)."""
+    deadline = time.monotonic() + 60
+    while b"pages warmed for data version" not in served.log.read_bytes():
+        assert time.monotonic() < deadline, served.log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    assert b"page warm-up failed" not in served.log.read_bytes()
 
 
 def test_deadline_under_gunicorn(served: Served) -> None:

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-import endpoint.sparql
 from endpoint import RESULT_CACHE
 from endpoint.result_cache import CACHEABLE, ResultCache
+from endpoint.sparql_run import execute
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import BASE, make_app, sample_graphs
 
@@ -43,13 +43,12 @@ def app(store: OxigraphStore) -> Iterator[Flask]:
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every query the view hands to the store (the cache must spare these)."""
     seen: list[str] = []
-    real = endpoint.sparql.execute
 
     def counting(store: Any, settings: Any, query: str, *args: Any, **kwargs: Any) -> Any:
         seen.append(query)
-        return real(store, settings, query, *args, **kwargs)
+        return execute(store, settings, query, *args, **kwargs)
 
-    monkeypatch.setattr(endpoint.sparql, "execute", counting)
+    monkeypatch.setattr("endpoint.sparql.execute", counting)
     return seen
 
 
