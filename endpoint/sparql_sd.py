@@ -43,6 +43,12 @@ def limits_text(settings: Settings) -> str:
         f"{settings.max_query_depth} levels of brackets deep; at most "
         f"{settings.max_concurrent_per_client} queries run at once per client (429 with "
         "Retry-After beyond that). SERVICE, LOAD and updates are refused."
+        + (
+            f" A repeated query may be answered from a cache for up to "
+            f"{settings.result_cache_ttl:g} s, never across a data change ('X-Cache: hit')."
+            if settings.result_cache_mb > 0
+            else ""
+        )
     )
 
 

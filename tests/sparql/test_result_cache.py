@@ -269,3 +269,11 @@ def test_unmarked_answers_and_other_paths_are_not_kept() -> None:
     for _ in range(2):
         list(mw(environ, lambda *a: None))
     assert marked.calls == 2 and len(mw) == 0
+
+
+def test_the_service_description_says_so(app: Flask, store: OxigraphStore) -> None:
+    on = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert on.status_code == 200 and b"X-Cache: hit" in on.data
+    off_app = make_app(store, result_cache_mb=0)
+    off = off_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    assert off.status_code == 200 and b"X-Cache" not in off.data
