@@ -53,7 +53,7 @@ format: install-test ## Apply ruff format and fixes
 	$(BIN)/ruff format .
 
 typecheck: install-test ## mypy
-	$(BIN)/mypy riikg loaders endpoint
+	$(BIN)/mypy riikg loaders endpoint bench
 
 bench: install-test vendor ## Run the benchmarks; writes docs/benchmarks.md
 	$(BIN)/python -m bench.run

@@ -26,8 +26,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from bench import faults
@@ -522,8 +524,28 @@ def rdflib_latencies(nq: Path, queries: list[Query], timeout: float) -> dict[str
     return out
 
 
-def latency_table(built: Built, report: Report, budget: float, with_rdflib: bool) -> None:
+def _reference_rows(server: Server, text: str) -> int:
+    return json_rows(http_query(server.port, server.query_path, text))
+
+
+def _embedded_rows(store: Any, text: str) -> int:
     from riikg.store.base import ResultFormat
+
+    return json_rows(store.query_raw(text, ResultFormat.JSON))
+
+
+def _page_shows(label: bytes, status: int, body: bytes) -> bool:
+    return status == 200 and label in body
+
+
+def _num(value: object) -> float:
+    """A figure from the fault inspector's JSON-like records."""
+    if isinstance(value, int | float | str):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def latency_table(built: Built, report: Report, budget: float, with_rdflib: bool) -> None:
     from riikg.store.oxigraph import OxigraphStore
 
     store = OxigraphStore.open_reader(BASE, built.store)
@@ -538,7 +560,7 @@ def latency_table(built: Built, report: Report, budget: float, with_rdflib: bool
         for q in classes:
             try:
                 ref, n2 = time_calls(
-                    lambda q=q: json_rows(http_query(oxi.port, oxi.query_path, q.text)),
+                    partial(_reference_rows, oxi, q.text),
                     budget,
                     200,
                 )
@@ -551,9 +573,7 @@ def latency_table(built: Built, report: Report, budget: float, with_rdflib: bool
                 why = f"not run (Oxigraph needs {percentile(ref, 50):.0f} s)"
                 rows_out.append([q.cls, str(n2), why, "", ms(percentile(ref, 50)), "", "", "", ""])
                 continue
-            ours, n1 = time_calls(
-                lambda q=q: json_rows(store.query_raw(q.text, ResultFormat.JSON)), budget, 200
-            )
+            ours, n1 = time_calls(partial(_embedded_rows, store, q.text), budget, 200)
             naive = ["—", "—"]
             if q.cls in naive_ms:
                 value = naive_ms[q.cls]
@@ -661,7 +681,7 @@ def page_mix(built: Built, kind: str) -> list[Req]:
                     path,
                     None,
                     (("Accept", "text/html"),),
-                    lambda st, body, label=label: st == 200 and label in body,
+                    partial(_page_shows, label),
                 )
             )
     else:
@@ -1014,12 +1034,12 @@ def faults_section(report: Report, before: int, after: int, kills: int) -> None:
             "yes" if t.returncode == -signal.SIGKILL else f"no (exit {t.returncode})",
             t.outcome,
             f"{t.inspected['quads']:,}",
-            f"{int(t.inspected['staging_bytes']) / 1e6:.1f}",
-            f"{int(t.inspected['master_bytes']) / 1e6:.1f}"
+            f"{_num(t.inspected['staging_bytes']) / 1e6:.1f}",
+            f"{_num(t.inspected['master_bytes']) / 1e6:.1f}"
             if t.inspected["dirty"]
             else "0 (clean)",
-            f"{float(t.inspected['recover_s']) * 1000:.0f}",
-            f"{float(t.inspected['reopen_count_s']) * 1000:.0f}",
+            f"{_num(t.inspected['recover_s']) * 1000:.0f}",
+            f"{_num(t.inspected['reopen_count_s']) * 1000:.0f}",
         ]
         for t in trials
     ]
@@ -1045,8 +1065,8 @@ def faults_section(report: Report, before: int, after: int, kills: int) -> None:
         f"process: orphans measured, `recover()` timed, the published snapshot counted and "
         f"its source graph's sorted N-Triples digested. **{s['killed']}/{s['kills']} killed, "
         f"{s['before']} before-state, {s['after']} after-state, {s['mixed']} mixed**; worst "
-        f"orphan {int(s['orphan_bytes_max']) / 1e6:.1f} MB, all removed by `recover()` "
-        f"(max {float(s['recover_s_max']) * 1000:.0f} ms).",
+        f"orphan {_num(s['orphan_bytes_max']) / 1e6:.1f} MB, all removed by `recover()` "
+        f"(max {_num(s['recover_s_max']) * 1000:.0f} ms).",
     )
 
 
