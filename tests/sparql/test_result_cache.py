@@ -17,6 +17,7 @@ from endpoint.result_cache import CACHEABLE, ResultCache
 from endpoint.sparql_run import execute
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import BASE, make_app, sample_graphs
+from tests.sparql.helpers import Backend
 
 JSON = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
@@ -277,3 +278,18 @@ def test_the_service_description_says_so(app: Flask, store: OxigraphStore) -> No
     off_app = make_app(store, result_cache_mb=0)
     off = off_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
     assert off.status_code == 200 and b"X-Cache" not in off.data
+
+
+def test_every_backend_answers_a_repeat_from_memory(backend: Backend) -> None:
+    """Embedded store, Virtuoso and oxigraph serve: the repeat is byte-identical and is not
+    sent to the store again."""
+    query = f"SELECT ?p ?o {{ <{BASE}id/infrastructure/mechlav> ?p ?o }} # cache {backend.name}"
+    first = backend.client.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
+    assert first.status_code == 200 and first.data  # kept once sent completely
+    app = backend.client.application
+    before = app.extensions[RESULT_CACHE].hits
+    again = backend.client.get("/sparql", query_string={"query": query}, headers={"Accept": JSON})
+    assert again.status_code == 200 and again.headers["X-Cache"] == "hit"
+    assert again.data == first.data
+    assert len(json.loads(again.data)["results"]["bindings"]) > 0
+    assert app.extensions[RESULT_CACHE].hits == before + 1
