@@ -195,6 +195,16 @@ class Server:
     query_path: str  # where SPARQL queries go
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a server, SIGKILL it if it is still there 30 s later."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextmanager
 def riikg_server(
     store: Path, workers: int, log: Path, extra: dict[str, str] | None = None
@@ -230,12 +240,7 @@ def riikg_server(
                 time.sleep(0.2)
             yield Server("riikg", proc, port, cold, "/sparql")
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 @contextmanager
@@ -256,12 +261,7 @@ def oxigraph_server(location: Path, timeout_s: int | None = None) -> Iterator[Se
         wait_ready(proc, port, "/query?" + urlencode({"query": "ASK {}"}))
         yield Server("oxigraph", proc, port, time.monotonic() - t, "/query")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 # ---- stores -------------------------------------------------------------------------------------
@@ -714,11 +714,14 @@ def http_section(built: Built, report: Report, seconds: float, clients: int) -> 
         riikg_server(built.store, 2, log_off, {"RIIKG_RESULT_CACHE_MB": "0"}) as off,
     ):
         expected = {t: json_rows(http_query(oxi.port, "/query", t)) for t in sparql_texts(built)}
-        runs: dict[str, list[Result]] = {"oxi": [], "ours": [], "off": []}
+        servers = {"oxi": oxi, "ours": ours, "off": off}
+        mixes = {k: sparql_mix(built, v.query_path, expected) for k, v in servers.items()}
+        runs: dict[str, list[Result]] = {k: [] for k in servers}
         for _ in range(ROUNDS):
-            for name, server in (("oxi", oxi), ("ours", ours), ("off", off)):
-                mix = sparql_mix(built, server.query_path, expected)
-                runs[name].append(run(server.port, mix, clients=clients, seconds=seconds / ROUNDS))
+            for name, server in servers.items():
+                runs[name].append(
+                    run(server.port, mixes[name], clients=clients, seconds=seconds / ROUNDS)
+                )
         ref, got, got_off = (combined(runs[k]) for k in ("oxi", "ours", "off"))
         oxi_mem = memory(oxi.proc.pid)
         figures["oxigraph_cold"] = oxi.cold_start

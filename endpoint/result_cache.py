@@ -11,7 +11,7 @@ suggests it for riikg). The cache is a WSGI middleware in front of the Flask app
 * a new data version makes every older entry unreachable (it is part of the key), and an
   entry is dropped after ``RIIKG_RESULT_CACHE_TTL`` seconds in any case;
 * memory is bounded by ``RIIKG_RESULT_CACHE_MB`` per server process (least recently used
-  entries go first); ``0`` turns the cache off;
+  entries go first); with ``0`` ``create_app`` does not install the cache;
 * conditional requests (``If-None-Match``/``If-Modified-Since``) and ``HEAD`` go to the
   application, which answers 304 itself.
 
@@ -75,7 +75,6 @@ class ResultCache:
         self._size = 0
         self._lock = threading.Lock()
         self.hits = 0
-        self.misses = 0
 
     @property
     def size(self) -> int:
@@ -104,7 +103,6 @@ class ResultCache:
                 ],
             )
             return [entry.body]
-        self.misses += 1
         environ[CACHEABLE] = False
         seen: dict[str, Any] = {}
 
@@ -127,8 +125,7 @@ class ResultCache:
     def _key(self, environ: dict[str, Any]) -> tuple[Any, ...] | None:
         method = environ.get("REQUEST_METHOD", "")
         if (
-            self._max_bytes <= 0
-            or environ.get("PATH_INFO") != self._path
+            environ.get("PATH_INFO") != self._path
             or method not in ("GET", "POST")
             or any(environ.get(h) for h in _CONDITIONAL)
         ):
@@ -177,11 +174,6 @@ class ResultCache:
     def _drop(self, key: tuple[Any, ...]) -> None:
         entry = self._entries.pop(key)
         self._size -= len(entry.body) + len(key[2])
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
 
 
 class _Recording:

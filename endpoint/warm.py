@@ -9,7 +9,6 @@ version changes, so the first visitor after a load finds them ready.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable
@@ -32,10 +31,6 @@ def warm(app: Flask) -> list[str]:
     with app.test_request_context("/"):
         for build in (labels, types, sources, facts, figures, region_tree, search_index):
             build()
-    # the indexes are millions of long-lived objects on a large graph: keep them out of the
-    # cyclic collector's full passes, which would otherwise walk them again and again
-    gc.collect()
-    gc.freeze()
     return sorted(app.extensions.get(CACHE_KEY, {}))
 
 

@@ -135,8 +135,10 @@ class OxigraphStore:
         self._store = store
         self._layout = layout
         self._writable = writable
+        #: a read-only view of published snapshots (follows CURRENT)
+        self._reader = layout is not None and not writable
         self._lock = threading.RLock()
-        self._reader_key = layout.current_key() if (layout and not writable) else None
+        self._reader_key = layout.current_key() if layout is not None and self._reader else None
         self._graph_cache: tuple[int, list[ox.NamedNode]] | None = None
         #: a reader's version record, read once per snapshot (a snapshot never changes)
         self._record_cache: tuple[ox.Store, tuple[int, datetime | None]] | None = None
@@ -183,7 +185,7 @@ class OxigraphStore:
         return self._store
 
     def _refresh(self) -> None:
-        if self._layout is None or self._writable:
+        if not self._reader or self._layout is None:
             return
         key = self._layout.current_key()
         if key == self._reader_key:
@@ -283,15 +285,14 @@ class OxigraphStore:
 
     def _version_record(self) -> tuple[int, datetime | None]:
         store = self.raw  # a reader moves to the newest snapshot here
-        reader = self._layout is not None and not self._writable
         cached = self._record_cache
-        if reader and cached is not None and cached[0] is store:
+        if self._reader and cached is not None and cached[0] is store:
             return cached[1]
         quads = store.quads_for_pattern(
             ox.NamedNode(self.base), None, None, ox.NamedNode(version_graph(self.base))
         )
         record = parse_version([q.triple for q in quads])
-        if reader:
+        if self._reader:
             self._record_cache = (store, record)  # keyed by the snapshot it was read from
         return record
 
