@@ -8,7 +8,7 @@ VENDOR_STAMP := endpoint/static/vendor/.built
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test vendor serve load test lint format typecheck bench clean
+.PHONY: help install install-test system-deps vendor serve load test lint format typecheck bench clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,8 +41,11 @@ load: install ## Load the bundled data (validated) into the embedded store under
 serve: install vendor load ## Set up, load the bundled data and serve on http://localhost:8080/
 	$(BIN)/riikg serve --port 8080
 
-test: install-test vendor ## Set up and run the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+system-deps: ## Install the Debian packages the tests use (Virtuoso, Chromium) when allowed
+	bash scripts/system-deps
+
+test: install-test vendor system-deps ## Set up (Debian packages included) and run the whole test suite
+	$(BIN)/python -m pytest -rs $(PYTEST_ARGS)
 
 lint: install-test ## ruff check and format check
 	$(BIN)/ruff check .
