@@ -9,6 +9,14 @@ test app) owns ``sparql_workers`` workers, forked on first use:
 * the on-disk store is opened read-only *after* the fork (``OxigraphStore.open_reader``),
   never shared, and reopens when a new snapshot is published.
 
+Right after the fork, before it opens the store or reads a job, a worker cuts itself off
+from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
+filter on ``socket``), so a ``SERVICE`` call that got past the query checks fails in the
+worker and becomes an ordinary query error. The worker's first frame reports what took
+effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
+that is not confined when :func:`require_confinement` was called (``riikg serve`` does,
+unless ``--allow-unconfined``).
+
 The parent sends a pickled :class:`~endpoint.sparql_exec.Job` over a socketpair and waits
 for the answer with ``poll`` until the deadline, watching the client's socket too (gunicorn
 passes it as ``gunicorn.socket``). At the deadline, or when the client hangs up, the worker
@@ -21,6 +29,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import re
 import resource
 import select
 import signal
@@ -35,6 +44,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from endpoint.sparql_exec import Job, Outcome, run_job
+from riikg import confine as _confine
+from riikg.confine import Confinement
 
 _HEADER = struct.Struct("!Q")
 CHUNK = 64 * 1024
@@ -46,6 +57,18 @@ WORKER_MEMORY = 2 << 30
 SELF_KILL_GRACE = 3
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
 MAX_JOBS_PER_WORKER = 5000
+#: seconds a new worker has to report its confinement
+START_TIMEOUT = 10.0
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+NO_NETWORK_NOTE = " (query workers have no network access: SERVICE cannot reach other endpoints)"
+
+_required = False
+
+
+def require_confinement(required: bool = True) -> None:
+    """Make pools created from now on refuse workers that could not cut off the network."""
+    global _required
+    _required = required
 
 
 class PoolBusy(Exception):
@@ -85,7 +108,9 @@ def _recv_exact(sock: socket.socket, size: int) -> bytes:
     return bytes(buf)
 
 
-def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no cover
+def _child_main(
+    sock: socket.socket, opener: StoreOpener, state: Confinement
+) -> None:  # pragma: no cover
     """Worker loop (runs in the forked child; covered by the pool tests, not by coverage)."""
     for sig in (
         signal.SIGTERM,
@@ -112,6 +137,8 @@ def _child_main(sock: socket.socket, opener: StoreOpener) -> None:  # pragma: no
         except Exception as exc:  # report, never die silently; the parent decides the status
             outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
         signal.alarm(0)
+        if outcome.error and state.confined and _SERVICE.search(job.query):
+            outcome = Outcome(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
         meta = pickle.dumps(
             (outcome.status, outcome.error, outcome.truncated, len(outcome.body)),
             protocol=pickle.HIGHEST_PROTOCOL,
@@ -173,6 +200,10 @@ class WorkerPool:
         self._owner = os.getpid()
         self.killed = 0  # workers killed at a deadline / hang-up, for tests and logs
         self.last_killed: int | None = None
+        #: refuse workers that could not cut themselves off from the network
+        self.require_confined = _required
+        #: what the newest worker reported (None before the first worker started)
+        self.confinement: Confinement | None = None
 
     # ---- worker life cycle -----------------------------------------------------------
     def _spawn(self, version: int) -> Worker:
@@ -185,13 +216,33 @@ class WorkerPool:
                 gc.disable()
                 _close_inherited_fds(child_sock.fileno())
                 _limit_memory(self._memory)
-                _child_main(child_sock, self._opener)
+                state = _confine.confine()  # looked up here: tests may replace it
+                _send_frame(child_sock, state.to_json())
+                if state.confined or not self.require_confined:
+                    _child_main(child_sock, self._opener, state)
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
         child_sock.close()
-        return Worker(pid, parent_sock, version)
+        worker = Worker(pid, parent_sock, version)
+        try:
+            parent_sock.settimeout(START_TIMEOUT)
+            size = _HEADER.unpack(_recv_exact(parent_sock, _HEADER.size))[0]
+            state = Confinement.from_json(_recv_exact(parent_sock, size))
+            parent_sock.settimeout(None)
+        except (OSError, EOFError, ValueError, KeyError) as exc:
+            self._kill(worker)
+            raise WorkerKilled(f"the query worker did not start: {exc}", "crash") from exc
+        self.confinement = state
+        if not state.confined and self.require_confined:
+            self._kill(worker)
+            raise WorkerKilled(
+                "the query worker could not be cut off from the network "
+                f"({state.detail}); queries are refused",
+                "crash",
+            )
+        return worker
 
     @staticmethod
     def _kill(worker: Worker) -> None:

@@ -398,9 +398,19 @@ def drop(settings: Settings, source_id: str) -> None:
     "--workers", type=int, default=2, show_default=True, help="gunicorn worker processes."
 )
 @click.option("--get", "get_path", help="Print the response to one GET of PATH and exit.")
+@click.option(
+    "--allow-unconfined",
+    is_flag=True,
+    help="Serve even if query workers cannot be cut off from the network (unsafe).",
+)
 @pass_settings
 def serve(
-    settings: Settings, host: str | None, port: int | None, workers: int, get_path: str | None
+    settings: Settings,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    get_path: str | None,
+    allow_unconfined: bool,
 ) -> None:
     """Serve the endpoint with gunicorn (or answer one --get PATH)."""
     from endpoint import create_app
@@ -414,7 +424,40 @@ def serve(
         return
     from riikg.server import run_gunicorn
 
+    _check_confinement(settings, allow_unconfined or settings.allow_unconfined)
     run_gunicorn(settings, host or settings.host, port or settings.port, workers)
+
+
+def _check_confinement(settings: Settings, allow: bool) -> None:
+    """Before binding: make sure query workers can be cut off from the network.
+
+    A fork of this process tries what every query worker does after its fork; when that
+    fails, a public endpoint would let a query reach the network (pyoxigraph's SERVICE),
+    so serving needs an explicit ``--allow-unconfined``. Remote stores run no workers.
+    """
+    from endpoint.sparql_pool import require_confinement
+    from riikg.config import StoreKind
+    from riikg.confine import probe
+
+    if settings.store is StoreKind.REMOTE:
+        return
+    state = probe()
+    if state.confined:
+        click.echo(f"riikg serve: query workers confined ({state.describe()})", err=True)
+        require_confinement(True)
+        return
+    if not allow:
+        raise InputError(
+            f"query workers cannot be cut off from the network ({state.detail}); refusing to "
+            "serve: run as root or allow unprivileged user namespaces, or pass "
+            "--allow-unconfined (RIIKG_ALLOW_UNCONFINED=1) to serve anyway"
+        )
+    click.echo(
+        "riikg serve: WARNING: query workers are NOT cut off from the network "
+        f"({state.detail}); serving anyway because of --allow-unconfined",
+        err=True,
+    )
+    require_confinement(False)
 
 
 def main() -> None:

@@ -54,6 +54,7 @@ class Settings:
     result_cache_mb: int = 64
     result_cache_ttl: float = 300.0
     service_allowlist: tuple[str, ...] = ()
+    allow_unconfined: bool = False
     sources_manifest: Path | None = None
     licence: str = "http://creativecommons.org/licenses/by/4.0/"
     publisher_name: str = "riikg"
