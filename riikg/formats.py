@@ -96,8 +96,8 @@ RDFXML = Format(
     ("rdfxml", "rdf/xml", "xml"), ox.RdfFormat.RDF_XML, "xml", charset=False,
 )  # fmt: skip
 JSONLD = Format(
-    "jsonld", "application/ld+json", _G, ("json-ld",), (), ("json-ld", "json"), ox.RdfFormat.JSON_LD,
-    "json-ld",
+    "jsonld", "application/ld+json", _G, ("json-ld",), (), ("json-ld", "json"),
+    ox.RdfFormat.JSON_LD, "json-ld",
 )  # fmt: skip
 NQUADS = Format(
     "nq", "application/n-quads", frozenset({Kind.DATASET}), (), ("text/x-nquads",),
