@@ -44,8 +44,10 @@ def create_app(
         store = open_store(settings)
     app.extensions[EXTENSION] = {"settings": settings, "store": store}
 
-    from endpoint import caching, errors, harvest, ontology_docs, pages, sparql
+    from endpoint import caching, errors, harvest, ontology_docs, pages, sparql, xmlsafe
 
+    # registered first, so it runs last: it cleans the XML body every other hook produced
+    app.after_request(xmlsafe.sanitise)
     errors.init_app(app)
     for module in (caching, sparql, pages, harvest, ontology_docs):
         module.init_app(app)

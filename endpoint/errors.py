@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from riikg.store import QueryFailed, QueryTimeout, StoreUnavailable
 
@@ -48,8 +50,52 @@ def error_response(
     return response
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def _undecodable(raw: bytes) -> int | None:
+    """1-based position of the first byte that is not valid UTF-8 (None: all valid)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start + 1
+    return None
+
+
+def _invalid_part() -> str | None:
+    """What part of the request is not UTF-8 once percent-decoded (path, query, form)."""
+    # WSGI hands the path over as latin-1 text of the raw (percent-decoded) bytes
+    path = request.environ.get("PATH_INFO", "")
+    at = _undecodable(path.encode("latin-1", "replace"))
+    if at is not None:
+        return f"the path (byte {at})"
+    at = _undecodable(unquote_to_bytes(request.query_string))
+    if at is not None:
+        return f"the query string (byte {at} once percent-decoded)"
+    length = request.content_length
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.mimetype == FORM and length is not None and (limit is None or length <= limit):
+        at = _undecodable(unquote_to_bytes(request.get_data(cache=True)))
+        if at is not None:
+            return f"the form body (byte {at} once percent-decoded)"
+    return None
+
+
+def require_utf8() -> None:
+    """``before_request``: a path, query string or form body that is not UTF-8 is a 400.
+
+    Werkzeug would decode it with U+FFFD replacements and the request would silently mean
+    something else; a lone surrogate (``%ED%A0%80``) or an overlong form (``%C0%AF``) is not
+    UTF-8 either.
+    """
+    part = _invalid_part()
+    if part is not None:
+        raise BadRequest(f"{part} is not valid UTF-8; percent-encode UTF-8 text")
+
+
 def init_app(app: Flask) -> None:
-    """Map exceptions to HTTP once."""
+    """Map exceptions to HTTP once; refuse requests that are not UTF-8 before any view."""
+    app.before_request(require_utf8)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

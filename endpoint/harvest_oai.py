@@ -29,6 +29,7 @@ from endpoint import urls
 from endpoint.harvest_catalog import KG_DESCRIPTION, KG_TITLE, dataset_graph
 from endpoint.harvest_data import QUERIES, SourceRecord, latest
 from endpoint.harvest_dumps import DumpSet
+from endpoint.xmlsafe import clean_text
 from riikg.config import Settings
 from riikg.namespaces import DC_ELEMENTS, OAI_DC, OAI_PMH
 from riikg.queries import load_query
@@ -220,33 +221,73 @@ def encode_token(state: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+#: longest token accepted (ours are a few hundred characters)
+MAX_TOKEN = 2048
+TOKEN_KEYS = frozenset({"v", "verb", "args", "o"})
+LISTING_VERBS = ("ListIdentifiers", "ListRecords")
+LISTING_ARGS = frozenset({"metadataPrefix", "from", "until", "set"})
+
+
+def _bad_token(message: str = "the resumption token is not valid") -> OaiError:
+    return OaiError("badResumptionToken", message)
+
+
 def decode_token(token: str, version: str) -> dict[str, object]:
+    """The JSON object of a token of this data version (``badResumptionToken`` otherwise)."""
+    if len(token) > MAX_TOKEN:
+        raise _bad_token()
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         state = json.loads(raw)
-        if not isinstance(state, dict):
-            raise ValueError
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise OaiError("badResumptionToken", "the resumption token is not valid") from exc
+    except (ValueError, binascii.Error, UnicodeError, RecursionError) as exc:
+        raise _bad_token() from exc
+    if not isinstance(state, dict):
+        raise _bad_token()
     if state.get("v") != version:
-        raise OaiError("badResumptionToken", "the resumption token has expired (the data changed)")
+        raise _bad_token("the resumption token has expired (the data changed)")
     return state
 
 
+def token_state(state: Mapping[str, object], verb: str) -> tuple[dict[str, str], int]:
+    """The listing arguments and offset of a decoded token, every field checked.
+
+    Only the types, keys and values a token of this repository can hold pass: ``verb`` the
+    request's, ``args`` a known ``metadataPrefix`` plus optional well-formed ``from`` /
+    ``until`` strings and a ``set`` string, ``o`` a positive integer (never a boolean).
+    Anything else is ``badResumptionToken``; nothing of the token is ever echoed.
+    """
+    if set(state) != TOKEN_KEYS:
+        raise _bad_token()
+    if state["verb"] != verb:
+        raise _bad_token("the resumption token is for another verb")
+    args, offset = state["args"], state["o"]
+    if type(offset) is not int or offset < 1:
+        raise _bad_token()
+    if not isinstance(args, dict) or not set(args) <= LISTING_ARGS:
+        raise _bad_token()
+    if not all(isinstance(v, str) for v in args.values()):
+        raise _bad_token()
+    values: dict[str, str] = dict(args)
+    if values.get("metadataPrefix") not in FORMATS:
+        raise _bad_token()
+    for key, end in (("from", False), ("until", True)):
+        if key in values:
+            try:
+                parse_date(values[key], end=end)
+            except OaiError as exc:
+                raise _bad_token() from exc
+    return values, offset
+
+
 # ---- XML ------------------------------------------------------------------------------------
-REPLACEMENT = "\ufffd"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def xml_text(text: str) -> str:
-    """Escaped text without the characters XML 1.0 cannot carry at all."""
-    return escape(_NOT_XML.sub(REPLACEMENT, text))
+    """Escaped text; characters XML 1.0 cannot carry become U+FFFD (the rule every XML
+    answer follows, ``endpoint.xmlsafe``)."""
+    return escape(clean_text(text))
 
 
 def el(tag: str, text: str = "", **attrs: str) -> str:
-    attributes = "".join(
-        f" {k}={quoteattr(_NOT_XML.sub(REPLACEMENT, v))}" for k, v in attrs.items()
-    )
+    attributes = "".join(f" {k}={quoteattr(clean_text(v))}" for k, v in attrs.items())
     return f"<{tag}{attributes}>{xml_text(text)}</{tag}>"
 
 
@@ -310,8 +351,8 @@ class Repository:
             body = getattr(self, verb.lower())(values)
         except OaiError as exc:
             body = error(exc)
-            if exc.code == "badArgument":
-                attrs = {}
+            if exc.code in ("badArgument", "badResumptionToken"):
+                attrs = {}  # never echo arguments the repository could not accept
         return envelope(self.settings, body, attrs, now)
 
     def identify(self, _values: dict[str, str]) -> str:
@@ -387,15 +428,15 @@ class Repository:
         offset = 0
         if "resumptionToken" in values:
             state = decode_token(values["resumptionToken"], self.version)
-            if state.get("verb") != verb:
-                raise OaiError("badResumptionToken", "the resumption token is for another verb")
-            raw_args = state.get("args")
-            raw_offset = state.get("o")
-            if not isinstance(raw_args, dict) or not isinstance(raw_offset, int):
-                raise OaiError("badResumptionToken", "the resumption token is not valid")
-            values = {str(k): str(v) for k, v in raw_args.items()}
-            offset = raw_offset
-        matching = self.select(values)
+            values, offset = token_state(state, verb)
+            try:
+                matching = self.select(values)
+            except OaiError as exc:  # a token this repository never issued
+                raise _bad_token() from exc
+            if offset >= len(matching):  # ours always point inside the list
+                raise _bad_token()
+        else:
+            matching = self.select(values)
         page = matching[offset : offset + self.page_size]
         if not page:
             raise OaiError("noRecordsMatch", "no records match the arguments")

@@ -73,4 +73,5 @@ def test_head_gets_the_same_validators(hclient: FlaskClient) -> None:
 
 def test_star_does_not_hide_a_missing_resource(hclient: FlaskClient) -> None:
     assert hclient.get("/graph/source/nope", headers={"If-None-Match": "*"}).status_code == 404
-    assert hclient.get("/catalog", headers={"If-None-Match": "*"}).status_code == 200
+    # "*" matches any current representation (RFC 9110 §13.1.2): 304 for a GET
+    assert hclient.get("/catalog", headers={"If-None-Match": "*"}).status_code == 304
