@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from riikg.errors import LoadError, Location
+from riikg.pipeline import check_xml_text
 
 #: largest input file a loader reads (bytes)
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -29,6 +30,8 @@ MAX_CELL = 128 * 1024
 MAX_COLUMNS = 512
 #: how many characters of a bad value an error message may show
 SHOW = 60
+#: most digits of a JSON integer (Python refuses to convert more than 4,300)
+MAX_INT_DIGITS = 100
 
 #: separator of multi-valued cells
 MULTI_SEP = ";"
@@ -111,13 +114,41 @@ class Table:
     rows: list[Row]
 
 
+class _LongNumber(Exception):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_INT_DIGITS + 1:  # + 1: the sign
+        raise _LongNumber(text)
+    return int(text)
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
 def parse_json(data: bytes, name: str) -> Any:
-    """Parse UTF-8 JSON; errors name ``file:line:column`` and never echo the input."""
+    """Parse UTF-8 JSON; errors name ``file:line:column`` and never echo the input.
+
+    Integers are limited to :data:`MAX_INT_DIGITS` digits.
+    """
     text = decode_utf8(data, name)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_bounded_int)
     except RecursionError:
         raise LoadError(name, "JSON nested less deeply (too many levels)") from None
+    except _LongNumber as exc:
+        # the decoder does not say where the number is: the first run of its digits is it
+        index = max(text.find(exc.digits), 0)
+        line, column = _line_column(text, index)
+        raise LoadError(
+            Location(name, line=line, column=column),
+            f"a number of at most {MAX_INT_DIGITS} digits (it has {len(exc.digits)})",
+        ) from None
     except json.JSONDecodeError as exc:
         raise LoadError(
             Location(name, line=exc.lineno, column=exc.colno), f"well-formed JSON ({exc.msg})"
@@ -190,9 +221,10 @@ def make_rows(
         for index, (name, raw) in enumerate(zip(columns, values, strict=False), start=1):
             value = "" if raw is None else str(raw).strip()
             if value and name:
-                cells[name] = Cell(
-                    value, Location(file, sheet=sheet, row=number, column=index, column_name=name)
-                )
+                where = Location(file, sheet=sheet, row=number, column=index, column_name=name)
+                # the pipeline checks the whole graph too; here the error gets its cell
+                check_xml_text(value, where)
+                cells[name] = Cell(value, where)
         if cells:
             yield Row(cells, Location(file, sheet=sheet, row=number))
 

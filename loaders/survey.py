@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
 
 from loaders import _common as c
+from loaders._xlsx import check_workbook
 from loaders.records import Emitter, Host, Infrastructure, Part, assign_slugs
 from riikg.errors import LoadError, Location
 from riikg.namespaces import slugify
@@ -40,10 +40,6 @@ SHEETS = {
     "equipment": (("infrastructure", "name"), EQUIPMENT_COLUMNS, EQUIPMENT_LANG),
     "services": (("infrastructure", "name"), SERVICE_COLUMNS, SERVICE_LANG),
 }
-
-#: decompressed size an XLSX may reach, and the largest compression ratio (zip bombs)
-MAX_XLSX_UNZIPPED = 256 * 1024 * 1024
-MAX_XLSX_RATIO = 200
 
 
 def _langs(row: c.Row, prefix: str) -> tuple[dict[str, str], Location | None]:
@@ -280,29 +276,16 @@ def load_survey_csv(
     return build(tables, graph, base_iri)
 
 
-def _check_zip(data: bytes, name: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = 0
-            for info in archive.infolist():
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if total > MAX_XLSX_UNZIPPED or (
-                    info.file_size > 1 << 20 and ratio > MAX_XLSX_RATIO
-                ):
-                    raise LoadError(
-                        name, "an XLSX workbook that is not a zip bomb (too large unpacked)"
-                    )
-    except zipfile.BadZipFile as exc:
-        raise LoadError(name, "an XLSX workbook (the file is not a valid .xlsx zip)") from exc
-
-
 def read_xlsx(path: Path, data: bytes | None = None) -> dict[str, c.Table]:
-    """The known sheets of an XLSX workbook as tables (other sheets are ignored)."""
+    """The known sheets of an XLSX workbook as tables (other sheets are ignored).
+
+    The workbook is checked first (``loaders._xlsx``: zip bombs, and sheets declaring or
+    holding more rows, columns or cells than allowed), so openpyxl's work stays bounded.
+    """
     import openpyxl
 
     raw = c.read_bytes(path) if data is None else data
-    _check_zip(raw, path.name)
+    check_workbook(raw, path.name, SHEETS)
     with warnings.catch_warnings():
         # openpyxl warns about spreadsheet features it ignores (data validation extensions)
         warnings.simplefilter("ignore")
@@ -314,28 +297,10 @@ def read_xlsx(path: Path, data: bytes | None = None) -> dict[str, c.Table]:
     try:
         for ws in book.worksheets:
             sheet = ws.title.strip().lower()
-            if sheet not in SHEETS:
-                continue
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            required, allowed, langs = SHEETS[sheet]
-            columns = c.check_header(
-                [_cell_text(v) for v in header],
-                file=path.name,
-                sheet=ws.title,
-                required=required,
-                allowed=allowed,
-                lang_prefixes=langs,
-            )
-            numbered = ((n, [_cell_text(v) for v in values]) for n, values in enumerate(rows, 2))
-            tables[sheet] = c.Table(
-                path.name,
-                ws.title,
-                columns,
-                list(c.make_rows(numbered, columns, path.name, ws.title)),
-            )
+            if sheet in SHEETS:
+                table = _read_sheet(ws, path.name)
+                if table is not None:
+                    tables[sheet] = table
     finally:
         book.close()
     if "infrastructures" not in tables:
@@ -343,15 +308,55 @@ def read_xlsx(path: Path, data: bytes | None = None) -> dict[str, c.Table]:
     return tables
 
 
+def _read_sheet(ws: Any, name: str) -> c.Table | None:
+    """One sheet as a table (``None`` without a header row); cells are read as text."""
+    texts: list[tuple[int, list[str]]] = []
+    number = 1
+    try:
+        for number, values in enumerate(ws.iter_rows(values_only=True), 1):
+            if number > 1 and values.count(None) == len(values):
+                continue  # openpyxl pads gaps between rows with empty ones
+            texts.append((number, _row_text(values, name, ws.title, number)))
+    except LoadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for bad cells
+        raise LoadError(
+            Location(name, sheet=ws.title, row=number + 1),
+            f"cells an XLSX reader can read ({type(exc).__name__})",
+        ) from None
+    if not texts:
+        return None
+    required, allowed, langs = SHEETS[ws.title.strip().lower()]
+    columns = c.check_header(
+        texts[0][1],
+        file=name,
+        sheet=ws.title,
+        required=required,
+        allowed=allowed,
+        lang_prefixes=langs,
+    )
+    return c.Table(name, ws.title, columns, list(c.make_rows(texts[1:], columns, name, ws.title)))
+
+
+def _row_text(values: tuple[Any, ...], name: str, sheet: str, row: int) -> list[str]:
+    out = []
+    for column, value in enumerate(values, 1):
+        text = _cell_text(value)
+        if len(text) > c.MAX_CELL:
+            raise LoadError(
+                Location(name, sheet=sheet, row=row, column=column),
+                f"cells of at most {c.MAX_CELL} characters",
+            )
+        out.append(text)
+    return out
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value)
-    if len(text) > c.MAX_CELL:
-        raise LoadError("xlsx", f"cells of at most {c.MAX_CELL} characters")
-    return text
+    return str(value)
 
 
 def load_survey_xlsx(

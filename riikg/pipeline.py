@@ -7,6 +7,7 @@ Loading an unchanged source again writes nothing and says so.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, VOID, XSD
 
 import riikg
-from riikg.errors import SourceRefused
+from riikg.errors import LoadError, Location, SourceRefused
 from riikg.namespaces import RIIKG, meta_graph, report_graph, source_graph
 from riikg.queries import load_query
 from riikg.sources import Source, SourceGraph
@@ -59,6 +60,67 @@ class LoadReport:
             f"{self.source.id}: loaded {self.triples} triples, {warn} warning(s), "
             f"store version {self.version}"
         )
+
+
+#: a character outside XML 1.0's ``Char`` production (``#x9 | #xA | #xD | [#x20-#xD7FF] |
+#: [#xE000-#xFFFD] | [#x10000-#x10FFFF]``): C0 controls, lone surrogates, U+FFFE, U+FFFF
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_char_problem(text: str) -> str | None:
+    r"""What a text holds that XML 1.0 cannot carry, or ``None`` when every character is allowed.
+
+    Every RDF/XML, SPARQL XML or HTML answer must be able to carry every value of the store,
+    so such characters are refused when a source is loaded.
+
+    >>> xml_char_problem("Lab\x1bname")
+    'characters allowed in XML 1.0 (U+001B at character 4 is a control character)'
+    >>> xml_char_problem("tab\tand\nnewline") is None
+    True
+    """
+    match = _NOT_XML_CHAR.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    kind = "a surrogate" if 0xD800 <= code <= 0xDFFF else "a non-character"
+    if code < 0x20:
+        kind = "a control character"
+    at = match.start() + 1
+    return f"characters allowed in XML 1.0 (U+{code:04X} at character {at} is {kind})"
+
+
+def check_xml_text(text: str, where: Location | str) -> None:
+    """Raise :class:`LoadError` at ``where`` if ``text`` holds a character XML 1.0 forbids."""
+    problem = xml_char_problem(text)
+    if problem is not None:
+        raise LoadError(where, problem)
+
+
+def _shown(term: object, limit: int = 80) -> str:
+    """A term for an error message: shortened, characters that are not printable escaped."""
+    text = str(term)
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def check_graph_text(graph: Graph, fallback: Location | str) -> None:
+    """Refuse a graph with a term XML 1.0 cannot carry (every loader's graph passes here).
+
+    The error is located where the loader recorded the statement (``file:row:column`` for
+    tables, the JSON pointer for exports, the file for RDF), else at ``fallback``, and names
+    the triple.
+    """
+    for s, p, o in graph:
+        terms = (s, p, o, o.datatype) if isinstance(o, Literal) and o.datatype else (s, p, o)
+        for role, term in zip(("subject", "predicate", "value", "datatype"), terms, strict=False):
+            problem = xml_char_problem(str(term))
+            if problem is None:
+                continue
+            where = graph.location_of(s, p) if isinstance(graph, SourceGraph) else None
+            raise LoadError(
+                where or fallback,
+                f"{problem}, in the {role} of the triple <{_shown(s)}> <{_shown(p)}>",
+            )
 
 
 def to_oxigraph(graph: Graph) -> list[ox.Triple]:
@@ -161,6 +223,17 @@ def _skolemised_report(report: Graph, base: str, source_id: str) -> Graph:
     return out
 
 
+def read_source(source: Source, loader: Loader, *, base_iri: str, store: Store | None) -> Graph:
+    """Run the loader of a source and check the graph it made before anything uses it.
+
+    Raises:
+        LoadError: the input cannot be read, or holds characters XML 1.0 cannot carry.
+    """
+    graph = loader(source, SourceGraph(), base_iri=base_iri, store=store)
+    check_graph_text(graph, source.location or f"source {source.id!r}")
+    return graph
+
+
 def load_source(
     store: Store,
     source: Source,
@@ -172,7 +245,8 @@ def load_source(
     """Load one source into its named graph.
 
     Raises:
-        LoadError: the input cannot be read (nothing written).
+        LoadError: the input cannot be read, or holds characters XML 1.0 cannot carry
+            (nothing written).
         SourceRefused: validation found violations (nothing written).
     """
     say = progress or (lambda _msg: None)
@@ -183,7 +257,7 @@ def load_source(
     if unchanged and not force:
         return LoadReport(source, Status.UNCHANGED, int(record.get("n", 0)), sha)
     say(f"{source.id}: reading {source.location}")
-    graph = loader(source, SourceGraph(), base_iri=store.base, store=store)
+    graph = read_source(source, loader, base_iri=store.base, store=store)
     if not sha:
         sha = hashlib.sha256(graph.serialize(format="nt", encoding="utf-8")).hexdigest()
     say(f"{source.id}: validating {len(graph)} triples")
@@ -198,6 +272,8 @@ def load_source(
     meta = provenance(
         source, base=store.base, sha=sha, triples=len(triples), outcome=outcome, when=when
     )
+    # the manifest's title, attribution... and the file names go into the store as well
+    check_graph_text(meta, f"source {source.id!r}")
     report = _skolemised_report(outcome.report, store.base, source.id)
     say(f"{source.id}: writing")
     version = store.replace_graphs(
