@@ -115,20 +115,49 @@ def _answer_and_close(conn: Any, status: bytes, message: bytes) -> None:
         pass
 
 
+def _drop(conn: Any) -> bool | None:
+    """Shut the connection down now; returns None, the "close it" answer of the gathering.
+
+    gunicorn closes a connection its handler gave up on "gracefully": it lingers, reading
+    for up to 2 s, in the thread that runs its event loop. A client that keeps sending
+    would hold that loop (and every other connection) each time; a socket already shut
+    down makes that linger end at once.
+    """
+    try:
+        conn.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    return None
+
+
+def _refuse(conn: Any, status: bytes, message: bytes, eof: bool) -> bool | None:
+    """Answer with an error from the poller, then drop what the client still sends."""
+    _answer_and_close(conn, status, message)
+    try:
+        conn.sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        return _drop(conn)
+    if eof:
+        return _drop(conn)
+    conn.riikg_discard = time.monotonic() + DISCARD_TIMEOUT
+    return False
+
+
 def _discard(conn: Any) -> bool | None:
-    """After a 413: drop what the client still sends, until it stops or a limit is hit."""
+    """After an error answer: read and drop what the client still sends, until it stops
+    or a limit is hit, so that it sees the answer rather than a reset connection."""
     until: float = conn.__dict__.pop("riikg_discard")
     dropped: int = conn.__dict__.pop("riikg_dropped", 0)
     try:
         while chunk := conn.sock.recv(65536):
             dropped += len(chunk)
             if dropped > DISCARD_LIMIT:
-                return None
-        return None  # end of stream
+                return _drop(conn)
+        return _drop(conn)  # end of stream
     except BlockingIOError:
         pass
     if time.monotonic() > until:
-        return None
+        return _drop(conn)
     conn.riikg_discard, conn.riikg_dropped = until, dropped
     return False
 
@@ -164,44 +193,29 @@ def _gather_request(conn: Any) -> bool | None:
     except BlockingIOError:
         pass
     if eof and not data:
-        return None
+        return _drop(conn)
     now = time.monotonic()
     if end == _TOO_LARGE:
-        _answer_and_close(
-            conn,
-            b"413 Content Too Large",
-            f"request body larger than {BODY_LIMIT} bytes".encode(),
-        )
-        try:
-            conn.sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            return None
-        if eof:
-            return None
-        conn.riikg_discard = now + DISCARD_TIMEOUT
-        return False
+        message = f"request body larger than {BODY_LIMIT} bytes"
+        return _refuse(conn, b"413 Content Too Large", message.encode(), eof)
     complete = end >= 0 and len(data) >= end
     if not complete:
         if eof:
-            return None  # the client gave up mid-request
+            return _drop(conn)  # the client gave up mid-request
         if head_done is None and _head_end(data) >= 0:
             head_done = now
         if head_done is None and now - started > HEAD_TIMEOUT:
-            return None
+            return _drop(conn)
         if head_done is not None:
             if now - head_done > BODY_TIMEOUT:
-                _answer_and_close(
-                    conn,
-                    b"408 Request Timeout",
-                    f"the request body did not arrive within {BODY_TIMEOUT:g} s".encode(),
-                )
-                return None
+                message = f"the request body did not arrive within {BODY_TIMEOUT:g} s"
+                return _refuse(conn, b"408 Request Timeout", message.encode(), eof)
             if not continued and _expects_continue(data):
                 continued = True
                 try:
                     conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
                 except OSError:
-                    return None
+                    return _drop(conn)
         conn.riikg_head, conn.riikg_started = data, started
         conn.riikg_head_done, conn.riikg_continued = head_done, continued
         return False
@@ -230,6 +244,7 @@ class HeadFirstThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         try:
             ready = _gather_request(conn)
         except OSError:
+            _drop(conn)
             return False
         if ready is None:
             return False
