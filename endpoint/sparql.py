@@ -23,7 +23,6 @@ from endpoint.sparql_guard import (
     cap_limit,
     check_services,
     is_volatile,
-    position,
     top_limit,
 )
 from endpoint.sparql_protocol import READ_ONLY, choose_format, parse_request
@@ -31,7 +30,7 @@ from endpoint.sparql_run import Limits, client_slot, execute
 from endpoint.sparql_sd import description, limits_text, serialise
 from endpoint.urls import ontology_url, sparql_endpoint
 from riikg.namespaces import PREFIXES
-from riikg.sparql_text import QueryForm
+from riikg.sparql_text import QueryForm, position
 from riikg.store import RdfFormat
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
@@ -85,7 +84,7 @@ def sparql() -> Response:
         if analysis.form is QueryForm.UPDATE:
             raise Forbidden(READ_ONLY)
         if analysis.form is QueryForm.UNKNOWN:
-            raise QueryError(_not_a_query(proto.query, analysis), 400)
+            raise QueryError(_not_a_query(analysis.text, analysis), 400)
         check_services(analysis, settings.service_allowlist)
     except GuardError as exc:
         if exc.status == 403:
@@ -120,6 +119,7 @@ def sparql() -> Response:
             client=request.environ.get("gunicorn.socket"),
             original=analysis.text,
             count_rows=own_limit is None or own_limit > settings.max_rows,
+            base_iri=sparql_endpoint(settings),
         )
     except BaseException:
         slot.release()

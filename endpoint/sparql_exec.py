@@ -43,6 +43,8 @@ class Job:
     timeout: float = 0.0
     #: False when the query's own LIMIT makes truncation impossible (serialise directly)
     count_rows: bool = True
+    #: relative IRIs in the query resolve against it (the endpoint's URL); "" for none
+    base_iri: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def run_job(store: ox.Store, source_graphs: Sequence[ox.NamedNode], job: Job) ->
     if job.named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
-        result = store.query(job.query, **kwargs)
+        result = store.query(job.query, base_iri=job.base_iri or None, **kwargs)
         return _serialise(result, job)
     except SyntaxError as exc:
         return Outcome(error=f"query syntax error: {_user_position(exc, job)}", status=400)
@@ -79,7 +81,8 @@ def _user_position(exc: SyntaxError, job: Job) -> str:
     """The parser's message for the user's own text (the LIMIT the endpoint added shifts it)."""
     if job.original and job.original != job.query:
         try:
-            ox.Store().query(job.original)  # empty store: parses, evaluates nothing
+            # empty store: parses, evaluates nothing; the canonical text the guard checked
+            ox.Store().query(job.original, base_iri=job.base_iri or None)
         except SyntaxError as original:
             return str(original)
         except (OSError, ValueError, TypeError):

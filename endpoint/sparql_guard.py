@@ -1,9 +1,12 @@
 """Checks on public SPARQL text before any engine sees it, and the rewrites the endpoint needs.
 
-Everything here works on a token stream (strings, IRIs, comments and ``\\u`` escapes
-handled), never on raw substrings:
+The text is first made canonical (:func:`riikg.sparql_text.canonicalise`): no ``\\u``
+escape survives, so any engine (pyoxigraph, or one that decodes escapes everywhere) reads the
+tokens the guard reads; only the canonical text is checked and executed. Everything here
+then works on its token stream (strings, IRIs and comments handled), never on raw substrings:
 
-* nesting depth of ``{ ( [`` is capped (pyoxigraph segfaults on ~3,000 levels, SECURITY F1);
+* nesting depth of ``{ ( [`` and the length of operator chains are capped (pyoxigraph's
+  parser recurses on both and overflows the stack of the worker, see ``bench/parser_depth``);
 * updates are recognised so they can be refused with a clear message (the worker only ever
   calls ``Store.query``, which cannot run an update anyway);
 * ``SERVICE`` is refused unless its endpoint is on the allow-list (``SERVICE ?var`` always);
@@ -11,10 +14,6 @@ handled), never on raw substrings:
   store explicitly (and checked against the store's graphs);
 * the top-level ``LIMIT`` is lowered (or added) to ``max_rows + 1`` so the engine stops early
   and the endpoint can tell whether the answer was truncated.
-
-SPARQL 1.1 says ``\\uXXXX`` escapes may appear anywhere in the text (w3c-cg/sparql-dev#77);
-pyoxigraph only decodes them inside strings and IRIs, other engines may decode them
-everywhere. So the checks run on the text as sent *and* on its decoded form.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from riikg.sparql_text import (
     QueryForm,
     QueryTextError,
     Token,
+    canonicalise,
     query_form,
     tokenize,
 )
@@ -33,17 +33,24 @@ from riikg.sparql_text import (
 #: the guard's refusals (``status`` is the HTTP status to answer)
 GuardError = QueryTextError
 
+#: operators allowed along one nesting path. pyoxigraph 0.5's parser overflows an 8 MiB
+#: stack at about 6,900 operators in a ``+`` or ``*`` chain (9,300 for ``||``, ``&&``,
+#: ``!``) and at about 2,200 nested ``{``, 3,400 ``[``, 4,700 ``(`` (``python -m
+#: bench.parser_depth``): 1,000 operators plus the default 128 brackets stay under a quarter
+#: of the stack
+MAX_CHAIN = 1000
 
 #: Virtuoso's SQL built-ins reachable from SPARQL (``bif:http_get`` makes the server fetch a
 #: URL, observed on a test Virtuoso) and its ``DEFINE`` pragmas (the Sponger fetches ``FROM``
-#: IRIs with ``define get:soft``; SECURITY A9): refused whatever the backend.
+#: IRIs with ``define get:soft``): refused whatever the backend.
 SERVER_EXTENSION_NAMESPACES = (
     "http://www.openlinksw.com/schemas/bif#",
     "http://www.openlinksw.com/schemas/sql#",
 )
 SERVER_EXTENSION_PREFIXES = frozenset({"bif", "sql"})
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: ``\-``, ``\.``... in the local part of a prefixed name stand for the character itself
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
 @dataclass
@@ -56,7 +63,7 @@ class Analysis:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
-    #: the query text with the dataset clauses blanked out (same length as the input)
+    #: the canonical query text with the dataset clauses blanked out
     text: str = ""
     tokens: list[Token] = field(default_factory=list)
 
@@ -65,51 +72,35 @@ class Analysis:
         return bool(self.default_graphs or self.named_graphs)
 
 
-def decode_escapes(text: str) -> str:
-    r"""Apply SPARQL's ``\u``/``\U`` code point escapes everywhere (SPARQL 1.1, 19.2).
-
-    >>> decode_escapes(r"ASK \u007B\u007D")
-    'ASK {}'
-    """
-
-    def repl(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
-
-    return _ESCAPE.sub(repl, text)
-
-
 def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
     if token.kind == "iri":
         return token.text[1:-1]
     if token.kind == "name" and ":" in token.text:
         prefix, _, local = token.text.partition(":")
         ns = prefixes.get(prefix)
-        return None if ns is None else ns + local.rstrip(".")
+        return None if ns is None else ns + _LOCAL_ESCAPE.sub(r"\1", local)
     return None
 
 
-def analyse(text: str, *, max_depth: int) -> Analysis:
-    """Tokenise, find the query form, the prologue, dataset clauses and SERVICE endpoints.
+def analyse(text: str, *, max_depth: int, max_chain: int = MAX_CHAIN) -> Analysis:
+    """Canonicalise, tokenise, find the query form, the prologue, dataset clauses and
+    SERVICE endpoints.
+
+    ``Analysis.text`` is the canonical text with the dataset clauses blanked out: the only
+    text that may be executed.
 
     Raises:
-        GuardError: too deeply nested, unterminated string, SERVICE with a variable.
+        GuardError: a code point escape outside strings and IRIs, too deeply nested, too long
+            an operator chain, unterminated string, SERVICE with a variable.
     """
-    tokens, deepest = tokenize(text, max_depth)
-    decoded = decode_escapes(text)
-    if decoded != text:  # what an engine that decodes escapes everywhere would see
-        decoded_tokens, _ = tokenize(decoded, max_depth)
-    else:
-        decoded_tokens = tokens
+    canonical = canonicalise(text)
+    tokens, deepest = tokenize(canonical, max_depth, max_chain)
     prefixes: dict[str, str] = {}
     form = query_form(tokens, prefixes)
-    if decoded_tokens is not tokens and query_form(decoded_tokens) is QueryForm.UPDATE:
-        form = QueryForm.UPDATE
-    for stream in (tokens, decoded_tokens):
-        _refuse_server_extensions(stream, prefixes)
+    _refuse_server_extensions(tokens, prefixes)
     analysis = Analysis(form=form, max_depth=deepest, prefixes=prefixes, tokens=tokens)
-    analysis.services = _services(tokens, prefixes) + _services(decoded_tokens, prefixes)
-    analysis.text = _lift_dataset(text, tokens, prefixes, analysis)
+    analysis.services = _services(tokens, prefixes)
+    analysis.text = _lift_dataset(canonical, tokens, prefixes, analysis)
     return analysis
 
 
@@ -125,17 +116,6 @@ def _refuse_server_extensions(tokens: list[Token], prefixes: dict[str, str]) -> 
                 "this endpoint",
                 403,
             )
-
-
-def position(text: str, offset: int) -> str:
-    """``line:column`` (1-based) of a character offset, as parsers report positions.
-
-    >>> position("ab" + chr(10) + "c", 4)
-    '2:2'
-    """
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"{line}:{column}"
 
 
 def _services(tokens: list[Token], prefixes: dict[str, str]) -> list[str]:

@@ -120,8 +120,14 @@ def execute(
     client: socket.socket | None = None,
     original: str = "",
     count_rows: bool = True,
+    base_iri: str = "",
 ) -> Answer:
-    """Run ``query``; raise QueryFailed (400), QueryTimeout (503) or ServiceUnavailable."""
+    """Run ``query``; raise QueryFailed (400), QueryTimeout (503) or ServiceUnavailable.
+
+    Relative IRIs in ``query`` resolve against ``base_iri`` (the endpoint's URL) on every
+    backend: pyoxigraph takes it as ``base_iri``, a remote store gets a ``BASE`` declaration
+    before the text (on the same line, so line numbers in its messages do not move).
+    """
     if isinstance(store, OxigraphStore):
         return _embedded(
             store,
@@ -134,11 +140,13 @@ def execute(
             client,
             original,
             count_rows,
+            base_iri,
         )
+    sent = f"BASE <{base_iri}> {query}" if base_iri else query
     try:
-        return _remote(store, query, form, media_type, default_graphs, named_graphs, limits)
+        return _remote(store, sent, form, media_type, default_graphs, named_graphs, limits)
     except QueryFailed as exc:
-        raise QueryFailed(_user_message(exc, query, original)) from exc
+        raise QueryFailed(_user_message(exc, sent, original, base_iri)) from exc
 
 
 def _embedded(
@@ -152,6 +160,7 @@ def _embedded(
     client: socket.socket | None,
     original: str,
     count_rows: bool,
+    base_iri: str,
 ) -> Answer:
     pool = get_pool(store, settings)
     job = Job(
@@ -163,6 +172,7 @@ def _embedded(
         original=original,
         timeout=limits.timeout,
         count_rows=count_rows,
+        base_iri=base_iri,
     )
     try:
         outcome, body = pool.run(job, timeout=limits.timeout, queue_wait=QUEUE_WAIT, client=client)
@@ -186,15 +196,17 @@ def _embedded(
     return Answer(body=body, truncated=outcome.truncated)
 
 
-def _user_message(exc: QueryFailed, sent: str, original: str) -> str:
+def _user_message(exc: QueryFailed, sent: str, original: str, base_iri: str = "") -> str:
     """The server's message, or pyoxigraph's for the user's own text when that has a
-    syntax error (positions in the server's message count the LIMIT the endpoint added).
+    syntax error (positions in the server's message count the BASE and LIMIT the endpoint
+    added).
 
-    Parsing here is safe: the guard has already capped the nesting depth.
+    Parsing here is safe: the guard has already capped the nesting depth and operator
+    chains, and ``original`` is the canonical text the guard checked.
     """
     if original and original != sent:
         try:
-            ox.Store().query(original)  # empty store: parses, evaluates nothing
+            ox.Store().query(original, base_iri=base_iri or None)  # empty store
         except SyntaxError as syntax:
             return f"query syntax error: {syntax}"
         except (OSError, ValueError, TypeError):
