@@ -121,7 +121,7 @@ class _LongNumber(Exception):
 
 
 def _bounded_int(text: str) -> int:
-    if len(text) > MAX_INT_DIGITS + 1:  # + 1: the sign
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise _LongNumber(text)
     return int(text)
 
@@ -147,7 +147,7 @@ def parse_json(data: bytes, name: str) -> Any:
         line, column = _line_column(text, index)
         raise LoadError(
             Location(name, line=line, column=column),
-            f"a number of at most {MAX_INT_DIGITS} digits (it has {len(exc.digits)})",
+            f"a number of at most {MAX_INT_DIGITS} digits (it has {len(exc.digits.lstrip('-'))})",
         ) from None
     except json.JSONDecodeError as exc:
         raise LoadError(

@@ -6,8 +6,10 @@ Exit codes: 0 ok, 1 validation failed (a source was refused), 2 usage or input e
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,6 +36,53 @@ class ValidationFailed(click.ClickException):
 
 def _fail_input(exc: Exception) -> NoReturn:
     raise InputError(str(exc)) from exc
+
+
+def _os_problem(exc: OSError) -> str:
+    """An ``OSError`` in a few words, without the traceback (``no space left on device``)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason.splitlines()[0][:200] if reason else type(exc).__name__
+
+
+def _open_store(settings: Settings, *, writable: bool = False) -> Any:
+    """The configured store, or exit 2 with one line (unreachable, no permission, ...)."""
+    try:
+        return open_store(settings, writable=writable)
+    except StoreError as exc:
+        _fail_input(exc)
+    except OSError as exc:
+        where = exc.filename or settings.store_path
+        raise InputError(f"{where}: cannot open the store ({_os_problem(exc)})") from exc
+
+
+def _published(settings: Settings) -> str | None:
+    """The name of the published snapshot of the on-disk store (``None`` for other stores)."""
+    from riikg.config import StoreKind
+    from riikg.store.oxigraph import SnapshotLayout
+
+    if settings.store is not StoreKind.OXIGRAPH:
+        return None
+    try:
+        current = SnapshotLayout(settings.store_path).current()
+    except OSError:
+        return None
+    return current.name if current else None
+
+
+def _write_failed(settings: Settings, source_id: str, exc: OSError, before: str | None) -> str:
+    """One line for a load that failed while writing: what happened and what is intact."""
+    full = exc.errno == errno.ENOSPC or "no space left" in str(exc).lower()  # RocksDB: no errno
+    what = "the disk is full" if full else _os_problem(exc)
+    after = _published(settings)
+    if after == before:
+        kept = (
+            f"nothing was published; the previous version ({before}) is still served"
+            if before
+            else "nothing was published"
+        )
+    else:
+        kept = f"version {after} was published, but the write did not finish cleanly"
+    return f"{settings.store_path}: writing source {source_id!r} failed ({what}); {kept}"
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -83,10 +132,20 @@ def _sources(
     sources: list[Source] = []
     if default or manifest:
         sources.extend(read_manifest(manifest))
-    if sid and len(paths) > 1:
+    if sid is not None and len(paths) > 1:
         raise LoadError("--id", "a single SOURCE when --id is given")
     for path in paths:
-        sources.append(source_for_file(path, loader or loader_for_path(path), sid))
+        try:
+            if sid == "":
+                raise ValueError("an empty --id")
+            sources.append(source_for_file(path, loader or loader_for_path(path), sid))
+        except ValueError:
+            hint = "" if sid is not None else "; give one with --id"
+            raise LoadError(
+                "--id" if sid is not None else str(path),
+                f"a source id of 1 to 64 lower-case letters, digits and hyphens, starting with a "
+                f"letter or digit (got {sid if sid is not None else path.stem!r}{hint})",
+            ) from None
     if not sources:
         raise LoadError("arguments", "at least one SOURCE file, or --default, or --manifest")
     return sources
@@ -128,10 +187,7 @@ def load(
         loaders = [get_loader(s.loader) for s in sources]
     except LoadError as exc:
         _fail_input(exc)
-    try:
-        store = open_store(settings, writable=True)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings, writable=True)
     tqdm = _progress()
     bar = tqdm(total=len(sources), unit="source", file=sys.stderr) if tqdm else None
     refused = 0
@@ -139,12 +195,15 @@ def load(
         for source, fn in zip(sources, loaders, strict=True):
             if bar is not None:
                 bar.set_description(source.id)
+            before = _published(settings)
             try:
                 report = load_source(
                     store, source, fn, force=force, progress=bar.set_postfix_str if bar else None
                 )
             except LoadError as exc:
                 _fail_input(exc)
+            except OSError as exc:  # the store's disk: full, read-only, no permission
+                raise InputError(_write_failed(settings, source.id, exc, before)) from exc
             except SourceRefused as exc:
                 click.echo(str(exc), err=True)
                 refused += 1
@@ -184,8 +243,7 @@ def validate(
     """Validate SOURCE files against the shapes without loading (pySHACL exit codes)."""
     from loaders import get_loader
     from riikg.namespaces import source_graph
-    from riikg.pipeline import reference_context, to_oxigraph
-    from riikg.sources import SourceGraph
+    from riikg.pipeline import read_source, reference_context, to_oxigraph
     from riikg.store.oxigraph import OxigraphStore
     from riikg.validate import validate as run_validation
 
@@ -195,13 +253,13 @@ def validate(
     store: Any
     try:
         store = open_store(settings)
-    except StoreError:
+    except (StoreError, OSError):
         store = scratch
     failed = 0
     try:
         for source in _sources(paths, default, loader, None, None):
-            graph = get_loader(source.loader)(
-                source, SourceGraph(), base_iri=settings.base_iri, store=store
+            graph = read_source(
+                source, get_loader(source.loader), base_iri=settings.base_iri, store=store
             )
             outcome = run_validation(graph, context=reference_context(store, graph))
             click.echo(f"{source.id}: {outcome.summary()}")
@@ -213,6 +271,8 @@ def validate(
                 report_path.write_bytes(outcome.report.serialize(format="turtle", encoding="utf-8"))
     except LoadError as exc:
         _fail_input(exc)
+    except OSError as exc:
+        raise InputError(f"{exc.filename or report_path}: {_os_problem(exc)}") from exc
     if failed:
         raise ValidationFailed(f"{failed} source(s) do not conform")
 
@@ -244,10 +304,7 @@ def query(settings: Settings, query: str | None, query_file: Any, output: str) -
     text = query_file.read() if query_file else query
     if not text:
         raise InputError("give a QUERY or --file")
-    try:
-        store = open_store(settings)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings)
     from riikg.store.remote import query_form
 
     try:
@@ -297,10 +354,7 @@ def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
         "ttl": RdfFormat.TURTLE,
         "trig": RdfFormat.TRIG,
     }[fmt]
-    try:
-        store = open_store(settings)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings)
     graphs = [str(source_graph(settings.base_iri, graph_id))] if graph_id else store.source_graphs()
     if graph_id and graphs[0] not in store.named_graphs():
         raise InputError(f"--graph {graph_id}: no such source (see 'riikg graphs')")
@@ -324,10 +378,7 @@ def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
 @pass_settings
 def stats(settings: Settings) -> None:
     """Print figures about the store: version, quads, triples per source, entities per class."""
-    try:
-        store = open_store(settings)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings)
     click.echo(
         f"store: {settings.store.value}  version: {store.version}  modified: {store.modified}"
     )
@@ -347,10 +398,7 @@ def graphs(settings: Settings) -> None:
     """List named graphs with their provenance (source, sha256, load time, triples)."""
     from riikg.namespaces import source_id_of
 
-    try:
-        store = open_store(settings)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings)
     rows = store.select(
         "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX void: <http://rdfs.org/ns/void#> "
         "PREFIX riikg: <https://w3id.org/riikg/ontology/> PREFIX dct: <http://purl.org/dc/terms/> "
@@ -379,10 +427,7 @@ def drop(settings: Settings, source_id: str) -> None:
     from riikg.namespaces import source_graph
     from riikg.pipeline import drop_source
 
-    try:
-        store = open_store(settings, writable=True)
-    except StoreError as exc:
-        _fail_input(exc)
+    store = _open_store(settings, writable=True)
     if str(source_graph(settings.base_iri, source_id)) not in store.named_graphs():
         store.close()
         raise InputError(f"{source_id}: no such source (see 'riikg graphs')")
@@ -461,5 +506,21 @@ def _check_confinement(settings: Settings, allow: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="riikg")
+    """Console-script entry point.
+
+    Errors the commands expect end with exit 2 (input) or 1 (refused by validation) and one
+    line. Anything else is a bug: it is reported in one line too, with exit 2, and its
+    traceback is shown only when ``RIIKG_DEBUG`` is set.
+    """
+    try:
+        cli(prog_name="riikg")
+    except Exception as exc:
+        if os.environ.get("RIIKG_DEBUG"):
+            raise
+        text = " ".join(str(exc).split())[:200]
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+            "(set RIIKG_DEBUG=1 to see where)",
+            err=True,
+        )
+        sys.exit(2)

@@ -157,9 +157,9 @@ class OxigraphStore:
         try:
             store = ox.Store(str(layout.master))
         except OSError as exc:
+            hint = " (is another 'riikg load' running?)" if "lock" in str(exc).lower() else ""
             raise StoreUnavailable(
-                f"cannot open the store at {layout.master} for writing (is another "
-                f"'riikg load' running?): {exc}"
+                f"cannot open the store at {layout.master} for writing{hint}: {exc}"
             ) from exc
         self = cls(base, store, layout=layout, writable=True)
         if layout.current() is None:
