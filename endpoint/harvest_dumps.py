@@ -145,8 +145,10 @@ def canonical_lines(data: bytes, label: str = "", graph: str | None = None) -> l
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         text = (ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
         if label:
-            text = "\n".join(_relabel(line, label) for line in text.splitlines())
-    lines = text.splitlines()
+            text = "\n".join(_relabel(line, label) for line in text.split("\n") if line)
+    # only LF ends a line: str.splitlines() would also cut at U+0085, U+2028, FS/GS/RS...,
+    # which N-Triples leaves unescaped inside literals
+    lines = text.split("\n")
     if graph:
         suffix = f" <{graph}> ."
         return sorted({line[:-2] + suffix for line in lines if line})

@@ -12,8 +12,9 @@ suggests it for riikg). The cache is a WSGI middleware in front of the Flask app
   entry is dropped after ``RIIKG_RESULT_CACHE_TTL`` seconds in any case;
 * memory is bounded by ``RIIKG_RESULT_CACHE_MB`` per server process (least recently used
   entries go first); with ``0`` ``create_app`` does not install the cache;
-* conditional requests (``If-None-Match``/``If-Modified-Since``) and ``HEAD`` go to the
-  application, which answers 304 itself.
+* conditional requests (``If-None-Match``, ``If-Modified-Since``, ``If-Match``,
+  ``If-Unmodified-Since``) and ``HEAD`` go to the application, which evaluates the
+  preconditions itself (``endpoint.caching``: 304 or 412).
 
 A reused answer carries ``X-Cache: hit`` and ``Age``; a fresh one ``X-Cache: miss``.
 """
@@ -34,7 +35,12 @@ MAX_ENTRY_BYTES = 1 << 20
 CACHEABLE = "riikg.cacheable"
 #: request headers that make the application answer differently (besides method and body)
 _VARY = ("QUERY_STRING", "CONTENT_TYPE", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE")
-_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+_CONDITIONAL = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 #: headers the server adds per response; never replayed
 _PER_RESPONSE = frozenset({"date", "server", "content-length", "x-cache", "age"})
 
