@@ -41,6 +41,23 @@ OAI_PMH = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_ELEMENTS = "http://purl.org/dc/elements/1.1/"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: EU language authority table: the dct:language of a service (e.g. ``{EU_LANGUAGE}ENG``)
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+#: EOSC Portal API record of an EOSC Resource Catalogue vocabulary term (alignment targets only)
+EOSC_VOCABULARY = "https://api.eosc-portal.eu/vocabulary/"
+ROR = "https://ror.org/"
+#: the riikg vocabularies of the service and access model (``vocab_scheme(name)``)
+SERVICE_SCHEMES = (
+    "target-user",
+    "access-type",
+    "trl",
+    "technique",
+    "price-unit",
+    "structure-type",
+    "meril-domain",
+    "legal-status",
+    "identifier-scheme",
+)
 
 PREFIXES: dict[str, str] = {
     "riikg": str(RIIKG),

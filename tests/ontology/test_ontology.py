@@ -132,7 +132,7 @@ EXPECTED_CODES = {
         "university", "rto", "company", "public-body", "consortium", "eric", "other",
     },
     "status": {"operational", "under-construction", "planned", "preparation", "unknown"},
-    "fee-policy": {"free", "cost-based", "market-price", "on-request"},
+    "fee-policy": {"free", "cost-based", "market-price", "on-request", "sponsored"},
     "scientific-domain": {
         "energy", "environment", "health-food", "physical-sciences-engineering",
         "social-cultural-innovation", "e-ri",
@@ -277,9 +277,26 @@ def _reused_vocabularies() -> dict[str, set[str] | object]:
         "http://schema.org/": SDO,  # rdflib spells schema.org with https
         "http://www.w3.org/2003/01/geo/wgs84_pos#": WGS,  # likewise
         # not in rdflib: the terms riikg uses, checked against the W3C vocabularies by hand
-        "http://www.w3.org/2006/vcard/ns#": {"Kind", "fn", "hasEmail", "hasURL"},
-        "http://www.w3.org/ns/locn#": {"geometry"},
-        "http://www.w3.org/ns/adms#": {"status", "identifier", "Identifier"},
+        "http://www.w3.org/2006/vcard/ns#": {
+            "Kind",
+            "fn",
+            "hasEmail",
+            "hasURL",
+            "Organization",
+            "Individual",
+            "given-name",
+            "family-name",
+            "hasName",
+        },
+        "http://www.w3.org/ns/locn#": {
+            "geometry",
+            "address",
+            "Address",
+            "postCode",
+            "postName",
+            "thoroughfare",
+        },
+        "http://www.w3.org/ns/adms#": {"status", "identifier", "Identifier", "schemaAgency"},
     }
 
 
