@@ -285,7 +285,7 @@ def split_multi(cell: Cell | None) -> list[str]:
 
 
 def http_iri(value: str, where: Location | str, what: str = "an http(s) IRI") -> URIRef:
-    """An ``http(s)`` IRI without characters that are illegal in IRIs (SECURITY G3)."""
+    """An ``http(s)`` IRI without characters that are illegal in IRIs."""
     text = value.strip()
     if not re.match(r"^https?://[^/\s]+", text, re.IGNORECASE) or _IRI_BAD.search(text):
         raise LoadError(where, f"{what} (got {show(value)})")

@@ -36,7 +36,7 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = c.MAX_COLUMNS
 MAX_CELLS = 1_000_000
 #: entries of the shared-strings table
-MAX_SHARED_STRINGS = 250_000
+MAX_SHARED_STRINGS = 100_000
 
 _CHUNK = 1 << 16
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?([0-9]{1,9})?$")
@@ -93,14 +93,16 @@ def _scan(
     on_start: Callable[[str, dict[str, str]], None],
     where: Location,
 ) -> None:
-    """Stream one XML part through ``on_start(local_name, attributes)``; DTDs are refused."""
+    """Stream one XML part through ``on_start(local_name, attributes)``; DTDs are refused.
+
+    Attributes in a namespace are named ``uri local``.
+    """
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _no_dtd
     parser.EntityDeclHandler = _no_dtd
-    parser.StartElementHandler = lambda tag, attrs: on_start(
-        _local(tag), {_local(k): v for k, v in attrs.items()}
-    )
+    # attributes stay as expat gives them: unqualified ones (r, ref, uniqueCount) by name
+    parser.StartElementHandler = lambda tag, attrs: on_start(_local(tag), attrs)
     try:
         with archive.open(member) as fh:
             while chunk := fh.read(_CHUNK):
@@ -244,7 +246,8 @@ def _worksheets(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
     }
     sheets = {}
     for sheet in _attributes_of(archive, workbook, "sheet", where):
-        member = rels.get(sheet.get("id", ""))
+        rid = next((v for k, v in sheet.items() if _local(k) == "id"), "")
+        member = rels.get(rid)
         if member and member in archive.NameToInfo:
             sheets[sheet.get("name", member)] = member
     return sheets

@@ -7,10 +7,10 @@
 * N-Quads and TriG: the graph names are dropped and **every triple goes into the source's
   one named graph** (a source is one graph; its provenance describes the whole file).
 * RDF/XML: any ``<!DOCTYPE`` or ``<!ENTITY`` is refused before a parser sees the bytes
-  (billion laughs, XXE: SECURITY.md F5, B1-B3).
+  (billion laughs, XXE).
 * JSON-LD: ``@context`` may be an inline object or the bundled context
   (``https://w3id.org/riikg/context.jsonld`` or ``riikg-context.jsonld``); any other
-  reference is refused, never fetched (SECURITY.md A4).
+  reference is refused, never fetched.
 * Errors say ``file:line:column: expected well-formed …`` and never quote the input.
 """
 
@@ -196,7 +196,7 @@ def add_quads(graph: SourceGraph, quads: Iterable[ox.Quad], name: str) -> None:
     """Add the triples of ``quads`` (graph names dropped) and locate each subject in ``name``.
 
     IRIs are kept as they are (``javascript:`` included: the shapes refuse such homepages and
-    the web layer links only http(s) IRIs, SECURITY.md F9).
+    the web layer links only http(s) IRIs).
     """
     where = Location(name)
     located: set[Any] = set()

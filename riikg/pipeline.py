@@ -28,7 +28,7 @@ from riikg.validate import Outcome, validate
 
 
 class Loader(Protocol):
-    """The one shape of a loader (STYLE.md section 6)."""
+    """The one shape of a loader."""
 
     def __call__(
         self, source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
