@@ -15,7 +15,9 @@ filter on ``socket``), so a ``SERVICE`` call that got past the query checks fail
 worker and becomes an ordinary query error. The worker's first frame reports what took
 effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
 that is not confined when :func:`require_confinement` was called (``riikg serve`` does,
-unless ``--allow-unconfined``).
+unless ``--allow-unconfined``). The one exception is federation: when the application has a
+``service_allowlist``, workers keep network access (``SERVICE`` to those endpoints must
+work) and only the query checks stand between a query and the network.
 
 The parent sends a pickled :class:`~endpoint.sparql_exec.Job` over a socketpair and waits
 for the answer with ``poll`` until the deadline, watching the client's socket too (gunicorn
@@ -179,6 +181,20 @@ def _close_inherited_fds(keep: int) -> None:
                 pass
 
 
+def _federating() -> bool:
+    """Whether the current application lets queries call SERVICE on allow-listed endpoints."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return False
+    from endpoint import get_settings
+
+    try:
+        return bool(get_settings().service_allowlist)
+    except KeyError:  # an application without riikg settings
+        return False
+
+
 class WorkerPool:
     """``size`` killable query workers for one server process."""
 
@@ -189,7 +205,11 @@ class WorkerPool:
         version: Callable[[], int],
         *,
         memory: int = WORKER_MEMORY,
+        network: bool | None = None,
     ) -> None:
+        """``network``: let workers reach the network (default: only when the current
+        application has a ``service_allowlist``)."""
+        self.network = _federating() if network is None else network
         self._memory = memory
         self._opener = opener
         self._size = size
@@ -216,9 +236,12 @@ class WorkerPool:
                 gc.disable()
                 _close_inherited_fds(child_sock.fileno())
                 _limit_memory(self._memory)
-                state = _confine.confine()  # looked up here: tests may replace it
+                if self.network:
+                    state = Confinement(False, False, "network kept for the SERVICE allowlist")
+                else:
+                    state = _confine.confine()  # looked up here: tests may replace it
                 _send_frame(child_sock, state.to_json())
-                if state.confined or not self.require_confined:
+                if state.confined or self.network or not self.require_confined:
                     _child_main(child_sock, self._opener, state)
             except BaseException:
                 code = 1
@@ -235,7 +258,7 @@ class WorkerPool:
             self._kill(worker)
             raise WorkerKilled(f"the query worker did not start: {exc}", "crash") from exc
         self.confinement = state
-        if not state.confined and self.require_confined:
+        if not state.confined and self.require_confined and not self.network:
             self._kill(worker)
             raise WorkerKilled(
                 "the query worker could not be cut off from the network "

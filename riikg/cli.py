@@ -478,13 +478,21 @@ def _check_confinement(settings: Settings, allow: bool) -> None:
 
     A fork of this process tries what every query worker does after its fork; when that
     fails, a public endpoint would let a query reach the network (pyoxigraph's SERVICE),
-    so serving needs an explicit ``--allow-unconfined``. Remote stores run no workers.
+    so serving needs an explicit ``--allow-unconfined``. Remote stores run no workers;
+    with a SERVICE allowlist (federation) workers keep network access on purpose.
     """
     from endpoint.sparql_pool import require_confinement
     from riikg.config import StoreKind
     from riikg.confine import probe
 
     if settings.store is StoreKind.REMOTE:
+        return
+    if settings.service_allowlist:
+        click.echo(
+            "riikg serve: WARNING: RIIKG_SERVICE_ALLOWLIST is set, so query workers keep "
+            "network access; only the query checks limit SERVICE to the allowlist",
+            err=True,
+        )
         return
     state = probe()
     if state.confined:

@@ -25,6 +25,7 @@ from flask.testing import FlaskClient
 from endpoint.sparql_exec import Job
 from endpoint.sparql_pool import WorkerKilled, WorkerPool, memory_opener
 from riikg import confine
+from riikg.config import Settings
 from riikg.confine import Confinement
 from riikg.store.oxigraph import OxigraphStore
 from tests.reliability.conftest import (
@@ -335,3 +336,19 @@ def test_serve_allow_unconfined_starts_with_a_warning(
     finally:
         stop_server(served)
     assert "WARNING: query workers are NOT cut off from the network" in log.read_text()
+
+
+def test_a_service_allowlist_keeps_the_network_for_federation(
+    settings: Settings, bundled_store: OxigraphStore
+) -> None:
+    """Federation is the operator's explicit choice: workers then keep network access."""
+    from endpoint import create_app
+
+    store = OxigraphStore.memory("http://localhost:8080/")
+    federating = settings.replace(service_allowlist=("http://127.0.0.1:9/",))
+    for conf, network in ((federating, True), (settings, False)):
+        app = create_app({"TESTING": True}, settings=conf, store=bundled_store)
+        with app.app_context():
+            pool = WorkerPool(memory_opener(store), 1, lambda: 0)
+        assert pool.network is network
+    assert WorkerPool(memory_opener(store), 1, lambda: 0).network is False  # no app
