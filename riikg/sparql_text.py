@@ -12,6 +12,8 @@ inside an IRI that one reads as an IRI and the other as an IRI-less ``#`` commen
   (or an ECHAR such as ``\\"``, ``\\\\``, ``\\n``), inside IRIs the character when IRIREF
   allows it (else the text is refused); outside strings and IRIs it is refused (pyoxigraph
   rejects it, an engine that decodes escapes globally would read something else);
+* comments become spaces (``# \\u000A SERVICE...`` hides nothing from an engine that
+  decodes escapes everywhere);
 * a ``<`` that pyoxigraph reads as a comparison (after an operand, inside an expression) is
   followed by a space, so a longest-match lexer cannot read an IRI there either;
 * bare words must be SPARQL keywords and prefixes must not contain ``SERVICE``, ``FROM`` or
@@ -194,10 +196,14 @@ def _lex(text: str) -> Iterator[Token]:
                 )
             else:
                 kind, end = "op", pos + 1
-        if kind in ("ws", "comment"):
+        if kind == "ws":
             pos = end
             continue
         tok = Token(kind, text[pos:end], pos, end, 0)
+        if kind == "comment":  # yielded so that canonicalise() can blank it; not a token
+            yield tok
+            pos = end
+            continue
         if kind == "name":
             _check_name(tok, text)
             if not level.expression:
@@ -315,7 +321,9 @@ def canonicalise(text: str) -> str:
     out: list[str] = []
     last = 0
     for tok in _lex(text):
-        if tok.kind == "string" and "\\" in tok.text:
+        if tok.kind == "comment":  # an engine that decodes \u000A everywhere ends it early
+            new = " " * len(tok.text)
+        elif tok.kind == "string" and "\\" in tok.text:
             new = _canonical_string(tok.text)
         elif tok.kind == "iri" and "\\" in tok.text:
             new = _canonical_iri(tok.text, position(text, tok.start))
@@ -333,9 +341,18 @@ def canonicalise(text: str) -> str:
 
 
 #: stack cost of one construct, in bytes of pyoxigraph's parser stack, measured with
-#: ``python -m bench.parser_depth`` (8 MiB stack / the count at which it overflows)
-OPERATORS = frozenset(
-    {"+", "-", "*", "/", "|", "^", "!", "&&", "||", "=", "!=", "<", "<=", ">", ">="}
+#: separators and operators a parser recurses on: binary and unary operators, path
+#: operators, object / predicate / argument lists (``?s ?p 1,1,1...`` overflows too)
+OPERATORS = frozenset("+ - * / | ^ ! && || = != < <= > >= , ;".split())
+#: cost of one link of a chain, relative to a ``+``: pyoxigraph overflows an 8 MiB stack at
+#: about 6,900 ``+``, 8,200 ``/`` ``,`` ``;``, 9,300 ``&&`` ``||`` ``!``, 6,600 UNION, but
+#: 2,600 MINUS or BIND (``python -m bench.parser_depth``); a property path of n steps takes
+#: time in n^3 to evaluate (250 steps: 0.5 s, 1,000: 50 s), so ``/ | ^`` cost 4
+CHAIN_COST = (
+    dict.fromkeys(OPERATORS, 1)
+    | dict.fromkeys(("/", "|", "^"), 4)
+    | {"UNION": 1}
+    | dict.fromkeys(("MINUS", "BIND", "OPTIONAL", "LATERAL", "GRAPH", "SERVICE"), 3)
 )
 
 
@@ -344,10 +361,11 @@ def tokenize(
 ) -> tuple[list[Token], int]:
     """Split SPARQL text into tokens; return them and the deepest bracket nesting.
 
-    Stops with :class:`QueryTextError` as soon as the depth passes ``max_depth`` or the
-    operators along the current nesting path pass ``max_chain`` (a parser recurses once per
-    bracket and once per operator of a chain: ``1+1+...+1`` is as deep as ``((...))``), so a
-    hostile query costs no more than its first few hundred tokens.
+    Stops with :class:`QueryTextError` as soon as the depth passes ``max_depth`` or the cost
+    of the chains along the current nesting path passes ``max_chain`` (a parser recurses once
+    per bracket and once per link of a chain: ``1+1+...+1``, ``?s ?p 1,1,...``, ``{} UNION
+    {} UNION...`` are as deep as ``((...))``; see :data:`CHAIN_COST`), so a hostile query
+    costs no more than its first few thousand tokens.
 
     >>> tokens, depth = tokenize('ASK { FILTER("{{{" = <urn:x>) } # {{{')
     >>> depth
@@ -355,9 +373,11 @@ def tokenize(
     """
     tokens: list[Token] = []
     depth = deepest = 0
-    chains = [0]  # operators seen at each open bracket level (reset by , ; .)
+    chains = [0]  # cost of the chain links seen at each open bracket level
     chain = 0
     for tok in _lex(text):
+        if tok.kind == "comment":
+            continue
         tokens.append(tok if depth == 0 else Token(tok.kind, tok.text, tok.start, tok.end, depth))
         if tok.kind == "open":
             depth += 1
@@ -372,17 +392,16 @@ def tokenize(
             if depth > 0:
                 depth -= 1
                 chain -= chains.pop()
-        elif tok.kind == "op" and tok.text in OPERATORS:
-            chains[-1] += 1
-            chain += 1
+        elif (cost := CHAIN_COST.get(tok.keyword or tok.text, 0)) and tok.kind != "string":
+            chains[-1] += cost
+            chain += cost
             if max_chain is not None and chain > max_chain:
                 raise QueryTextError(
-                    f"expression too long: more than {max_chain} operators (+ - * / | ^ ! && "
-                    "|| = < >) in a chain, nested chains counted together; split it up"
+                    f"query too long a chain: its operators and separators (+ - * / | ^ ! && "
+                    "|| = < > , ;, 4 for / | ^) and its UNION, MINUS, BIND, OPTIONAL, GRAPH, "
+                    f"SERVICE (3 each) cost more than {max_chain} along one nesting path; "
+                    "split it up"
                 )
-        elif tok.text in (",", ";", "."):
-            chain -= chains[-1]
-            chains[-1] = 0
     return tokens, deepest
 
 
