@@ -16,6 +16,7 @@ the engine stops early. Truncation is detected without turning rows into Python 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -57,8 +58,39 @@ class Outcome:
     status: int = 200
 
 
+#: stack of the thread a query runs in. pyoxigraph's parser and evaluator recurse; with the
+#: 8 MiB of a main thread about 2,200 nested ``{`` overflow it, with 128 MiB nothing that
+#: fits in 64 KiB of query text does (``python -m bench.parser_depth --thread-stack 128``).
+#: The guard's caps stay far below either: this is defence in depth. Virtual memory, only
+#: touched pages are used (it counts against the worker's data limit, though).
+QUERY_STACK = 128 << 20
+
+
 def run_job(store: ox.Store, source_graphs: Sequence[ox.NamedNode], job: Job) -> Outcome:
-    """Evaluate ``job`` on ``store``; the default graph is the union of ``source_graphs``."""
+    """Evaluate ``job`` on ``store`` in a thread with a :data:`QUERY_STACK` stack; the
+    default graph is the union of ``source_graphs``."""
+    outcome: list[Outcome] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(_run_job(store, source_graphs, job))
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    previous = threading.stack_size(QUERY_STACK)
+    try:
+        thread = threading.Thread(target=target, name="sparql-query", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _run_job(store: ox.Store, source_graphs: Sequence[ox.NamedNode], job: Job) -> Outcome:
     kwargs: dict[str, Any] = {}
     if job.default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs] or [
