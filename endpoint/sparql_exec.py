@@ -62,7 +62,8 @@ class Outcome:
 #: 8 MiB of a main thread about 2,200 nested ``{`` overflow it, with 128 MiB nothing that
 #: fits in 64 KiB of query text does (``python -m bench.parser_depth --thread-stack 128``).
 #: The guard's caps stay far below either: this is defence in depth. Virtual memory, only
-#: touched pages are used (it counts against the worker's data limit, though).
+#: touched pages are used, but it counts against the worker's data limit; where that limit
+#: leaves no room for it, the query runs in the calling thread.
 QUERY_STACK = 128 << 20
 
 
@@ -82,6 +83,8 @@ def run_job(store: ox.Store, source_graphs: Sequence[ox.NamedNode], job: Job) ->
     try:
         thread = threading.Thread(target=target, name="sparql-query", daemon=True)
         thread.start()
+    except RuntimeError:  # no room for the stack under a tight memory limit: run here
+        return _run_job(store, source_graphs, job)
     finally:
         threading.stack_size(previous)
     thread.join()

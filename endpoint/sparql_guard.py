@@ -94,7 +94,7 @@ def analyse(text: str, *, max_depth: int, max_chain: int = MAX_CHAIN) -> Analysi
             an operator chain, unterminated string, SERVICE with a variable.
     """
     canonical = canonicalise(text)
-    tokens, deepest = tokenize(canonical, max_depth, max_chain)
+    tokens, deepest = tokenize(canonical, max_depth, max_chain, strict=True)
     prefixes: dict[str, str] = {}
     form = query_form(tokens, prefixes)
     _refuse_server_extensions(tokens, prefixes)

@@ -158,12 +158,12 @@ def _ends_operand(tok: Token | None) -> bool:
     return False
 
 
-def _lex(text: str) -> Iterator[Token]:
+def _lex(text: str, strict: bool = True) -> Iterator[Token]:
     """Tokens of ``text`` (depth 0; see :func:`tokenize`), escapes left as they are.
 
     Raises:
-        QueryTextError: unterminated string, a backslash outside strings, IRIs and names,
-            an unknown bare word, a prefix containing a keyword.
+        QueryTextError: unterminated string; when ``strict``, also a backslash outside
+            strings, IRIs and names, an unknown bare word, a prefix containing a keyword.
     """
     levels = [_Level("", False)]
     prev: Token | None = None
@@ -189,7 +189,7 @@ def _lex(text: str) -> Iterator[Token]:
                 end = match.end()
             elif char in "\"'":
                 raise QueryTextError(f"unterminated string starting at {position(text, pos)}")
-            elif char == "\\":
+            elif char == "\\" and strict:
                 raise QueryTextError(
                     f"a backslash at {position(text, pos)} is outside any string, IRI or prefixed "
                     "name: code point escapes (\\u, \\U) are only accepted inside strings and IRIs"
@@ -205,7 +205,8 @@ def _lex(text: str) -> Iterator[Token]:
             pos = end
             continue
         if kind == "name":
-            _check_name(tok, text)
+            if strict:
+                _check_name(tok, text)
             if not level.expression:
                 kw = tok.keyword
                 if kw == "SELECT":
@@ -357,7 +358,11 @@ CHAIN_COST = (
 
 
 def tokenize(
-    text: str, max_depth: int | None = None, max_chain: int | None = None
+    text: str,
+    max_depth: int | None = None,
+    max_chain: int | None = None,
+    *,
+    strict: bool = False,
 ) -> tuple[list[Token], int]:
     """Split SPARQL text into tokens; return them and the deepest bracket nesting.
 
@@ -365,7 +370,9 @@ def tokenize(
     of the chains along the current nesting path passes ``max_chain`` (a parser recurses once
     per bracket and once per link of a chain: ``1+1+...+1``, ``?s ?p 1,1,...``, ``{} UNION
     {} UNION...`` are as deep as ``((...))``; see :data:`CHAIN_COST`), so a hostile query
-    costs no more than its first few thousand tokens.
+    costs no more than its first few thousand tokens. ``strict`` refuses what
+    :func:`canonicalise` refuses (the guard's reading); otherwise unknown words and stray
+    backslashes are mere tokens (the remote store's rewriting of riikg's own queries).
 
     >>> tokens, depth = tokenize('ASK { FILTER("{{{" = <urn:x>) } # {{{')
     >>> depth
@@ -375,7 +382,7 @@ def tokenize(
     depth = deepest = 0
     chains = [0]  # cost of the chain links seen at each open bracket level
     chain = 0
-    for tok in _lex(text):
+    for tok in _lex(text, strict):
         if tok.kind == "comment":
             continue
         tokens.append(tok if depth == 0 else Token(tok.kind, tok.text, tok.start, tok.end, depth))
