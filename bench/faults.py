@@ -1,4 +1,4 @@
-"""SIGKILL during a load into the embedded on-disk store (SECURITY.md T5, issue 2).
+"""SIGKILL during a load into the embedded on-disk store (docs/security.md T5, issue 2).
 
 A worker process loads a generated source through ``riikg.pipeline.load_source`` into a copy
 of a prepared store and prints its phases; the parent kills it (SIGKILL) at chosen moments,

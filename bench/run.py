@@ -476,7 +476,7 @@ def rdflib_worker(nq: Path) -> None:
     import rdflib.plugins.sparql as rdflib_sparql
     from rdflib import Dataset
 
-    rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch anything (SECURITY F4)
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never fetch anything (docs/security.md F4)
     ds = Dataset(default_union=True)
     ds.parse(nq.read_bytes(), format="nquads")
     print("READY", flush=True)
@@ -903,7 +903,7 @@ def sustained(built: Built, report: Report, seconds: float, clients: int) -> Res
     return res
 
 
-# ---- validation (issue 3) and faults (issue 2 / SECURITY T5) -------------------------------------
+# ---- validation (issue 3) and faults (issue 2 / docs/security.md T5) ---------------------------
 def validate_worker(nt: Path, ref_store: Path) -> None:
     """Child process: parse, build the reference context and validate one graph; print JSON."""
     from bench.loader import load_ntriples, synthetic_source
@@ -1048,7 +1048,7 @@ def faults_section(report: Report, before: int, after: int, kills: int) -> None:
     ]
     shutil.rmtree(work, ignore_errors=True)
     report.table(
-        "SIGKILL during loads (issue 2, SECURITY T5)",
+        "SIGKILL during loads (issue 2, docs/security.md T5)",
         [
             "kill at",
             "killed",

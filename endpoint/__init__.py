@@ -30,7 +30,7 @@ def create_app(
     """
     app = Flask(__name__)
     # Werkzeug's slash-fixing redirects build their Location from the request's Host header;
-    # a public service must never redirect to a host a client chose (SECURITY.md E9).
+    # a public service must never redirect to a host a client chose (docs/security.md E9).
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
     app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=1 << 20)

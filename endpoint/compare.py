@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from endpoint.browse import RegionProfile
 from endpoint.describe import Link
 
-#: characters a spreadsheet would read as the start of a formula (SECURITY.md F-5)
+#: characters a spreadsheet would read as the start of a formula (docs/security.md F-5)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_REGIONS = 8
 

@@ -1,6 +1,6 @@
 """Data access for entity pages: build, run, transform rows into plain dataclasses.
 
-Views and templates never see raw result rows (STYLE.md section 2).
+Views and templates never see raw result rows: they get the named records built here.
 """
 
 from __future__ import annotations

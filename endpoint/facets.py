@@ -4,7 +4,7 @@ Filters on different facets are combined with AND, several values of one facet w
 Counts per facet value are *disjunctive*: each facet is counted under the filters of the
 other facets, so choosing one KET still shows how many infrastructures the other KETs
 would add. Values enter the query as terms written by pyoxigraph (``NamedNode``,
-``Literal``), which validate and escape; never as raw user text (SECURITY.md D1).
+``Literal``), which validate and escape; never as raw user text (docs/security.md D1).
 The expected query texts are kept as golden files in ``tests/pages/expected/``.
 """
 

@@ -1,6 +1,6 @@
 """What the harvest routes know about the store: source records, coverage, a per-version cache.
 
-Build, run, transform (STYLE.md): each function runs one ``.rq`` file from
+Build, run, transform: each function runs one ``.rq`` file from
 ``endpoint/queries/harvest/`` and returns plain dataclasses. Everything here depends only
 on the data, so it is computed once per data version (:func:`version_key`) and cached.
 """

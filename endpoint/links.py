@@ -1,7 +1,7 @@
 """Map IRIs to the local paths that describe them, and decide what may become a link.
 
 Only ``http``/``https`` IRIs (and ``mailto:``) ever become ``href`` values; everything
-else (``javascript:``, ``data:``, ``vbscript:``…) is shown as text (SECURITY.md F-2, F9).
+else (``javascript:``, ``data:``, ``vbscript:``…) is shown as text (docs/security.md F-2, F9).
 """
 
 from __future__ import annotations

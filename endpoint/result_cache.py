@@ -1,7 +1,7 @@
 """A response cache for ``/sparql``: identical requests at the same data version are answered
 from memory, without parsing, checking or running the query again.
 
-Public endpoints do the same (Wikidata Query Service keeps results 5 minutes; SECURITY.md
+Public endpoints do the same (Wikidata Query Service keeps results 5 minutes; docs/security.md
 suggests it for riikg). The cache is a WSGI middleware in front of the Flask application:
 
 * the key is the data version plus everything the answer depends on: method, query string,

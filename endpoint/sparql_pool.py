@@ -1,6 +1,6 @@
 """A pool of forked worker processes that run public queries and are killed at the deadline.
 
-pyoxigraph can neither cancel a query nor survive some hostile ones (SECURITY F1/F2), so a
+pyoxigraph can neither cancel a query nor survive some hostile ones (docs/security.md F1/F2), so a
 public query never runs in the server process. Each server process (gunicorn worker, or the
 test app) owns ``sparql_workers`` workers, forked on first use:
 
@@ -14,8 +14,8 @@ from the network (:func:`riikg.confine.confine`: an empty network namespace and 
 filter on ``socket``), so a ``SERVICE`` call that got past the query checks fails in the
 worker and becomes an ordinary query error. The worker's first frame reports what took
 effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
-that is not confined when :func:`require_confinement` was called (``riikg serve`` does,
-unless ``--allow-unconfined``). The one exception is federation: when the application has a
+that is not confined unless the settings allow it (``RIIKG_ALLOW_UNCONFINED`` /
+``riikg serve --allow-unconfined``). The one exception is federation: with a
 ``service_allowlist``, workers keep network access (``SERVICE`` to those endpoints must
 work) and only the query checks stand between a query and the network.
 
@@ -63,14 +63,6 @@ MAX_JOBS_PER_WORKER = 5000
 START_TIMEOUT = 10.0
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 NO_NETWORK_NOTE = " (query workers have no network access: SERVICE cannot reach other endpoints)"
-
-_required = False
-
-
-def require_confinement(required: bool = True) -> None:
-    """Make pools created from now on refuse workers that could not cut off the network."""
-    global _required
-    _required = required
 
 
 class PoolBusy(Exception):
@@ -150,7 +142,8 @@ def _child_main(
 
 
 def _limit_memory(extra: int) -> None:
-    """In the child: cap the data segment at its size now plus ``extra`` bytes (SECURITY C7).
+    """In the child: cap the data segment at its size now plus ``extra`` bytes (C7 in
+    docs/security.md).
 
     A query that needs more (huge ORDER BY, GROUP BY, DISTINCT) fails in its own worker.
     """
@@ -181,20 +174,6 @@ def _close_inherited_fds(keep: int) -> None:
                 pass
 
 
-def _federating() -> bool:
-    """Whether the current application lets queries call SERVICE on allow-listed endpoints."""
-    from flask import has_app_context
-
-    if not has_app_context():
-        return False
-    from endpoint import get_settings
-
-    try:
-        return bool(get_settings().service_allowlist)
-    except KeyError:  # an application without riikg settings
-        return False
-
-
 class WorkerPool:
     """``size`` killable query workers for one server process."""
 
@@ -205,11 +184,13 @@ class WorkerPool:
         version: Callable[[], int],
         *,
         memory: int = WORKER_MEMORY,
-        network: bool | None = None,
+        network: bool = False,
+        require_confined: bool = False,
     ) -> None:
-        """``network``: let workers reach the network (default: only when the current
-        application has a ``service_allowlist``)."""
-        self.network = _federating() if network is None else network
+        """``network``: let workers reach the network (federation through a SERVICE
+        allowlist); ``require_confined``: refuse workers that could not cut themselves off
+        from the network."""
+        self.network = network
         self._memory = memory
         self._opener = opener
         self._size = size
@@ -220,8 +201,7 @@ class WorkerPool:
         self._owner = os.getpid()
         self.killed = 0  # workers killed at a deadline / hang-up, for tests and logs
         self.last_killed: int | None = None
-        #: refuse workers that could not cut themselves off from the network
-        self.require_confined = _required
+        self.require_confined = require_confined
         #: what the newest worker reported (None before the first worker started)
         self.confinement: Confinement | None = None
 

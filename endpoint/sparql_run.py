@@ -101,7 +101,13 @@ def get_pool(store: Store, settings: Settings) -> WorkerPool:
                     opener = snapshot_opener(settings.base_iri, settings.store_path)
                 else:
                     opener = memory_opener(store)
-                pool = WorkerPool(opener, settings.sparql_workers, lambda: store.version)
+                pool = WorkerPool(
+                    opener,
+                    settings.sparql_workers,
+                    lambda: store.version,
+                    network=bool(settings.service_allowlist),
+                    require_confined=not settings.allow_unconfined,
+                )
                 current_app.extensions[POOL_KEY] = pool
                 atexit.register(pool.close)
     return pool

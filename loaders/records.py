@@ -40,7 +40,7 @@ INFRASTRUCTURE_TYPES = (
 ORGANISATION_TYPES = "university rto company public-body consortium eric other".split()
 STATUSES = "operational under-construction planned preparation unknown".split()
 ACCESS_MODES = "excellence-driven market-driven wide".split()
-FEE_POLICIES = "free cost-based market-price on-request".split()
+FEE_POLICIES = "free cost-based market-price on-request sponsored".split()
 SCIENTIFIC_DOMAINS = (
     "energy environment health-food physical-sciences-engineering social-cultural-innovation e-ri"
 ).split()

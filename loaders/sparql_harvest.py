@@ -17,7 +17,7 @@ Manifest options (``[source.options]``):
 Every fetched page is saved as N-Triples in the checkpoint directory before the next one is
 asked for; a failed run leaves them there and the next run continues from the next page. The
 checkpoint is removed once the whole graph has been read. Answers are asked for as
-N-Triples; Turtle and RDF/XML are accepted, RDF/XML only without a DOCTYPE (SECURITY B4).
+N-Triples; Turtle and RDF/XML are accepted, RDF/XML only without a DOCTYPE (docs/security.md B4).
 From Python, ``options["progress"]`` may be a callable ``(page, triples)`` called after each
 saved page.
 """

@@ -460,6 +460,8 @@ def serve(
     """Serve the endpoint with gunicorn (or answer one --get PATH)."""
     from endpoint import create_app
 
+    if allow_unconfined:
+        settings = settings.replace(allow_unconfined=True)
     if get_path:
         app = create_app(settings=settings)
         response = app.test_client().get(get_path)
@@ -469,11 +471,11 @@ def serve(
         return
     from riikg.server import run_gunicorn
 
-    _check_confinement(settings, allow_unconfined or settings.allow_unconfined)
+    _check_confinement(settings)
     run_gunicorn(settings, host or settings.host, port or settings.port, workers)
 
 
-def _check_confinement(settings: Settings, allow: bool) -> None:
+def _check_confinement(settings: Settings) -> None:
     """Before binding: make sure query workers can be cut off from the network.
 
     A fork of this process tries what every query worker does after its fork; when that
@@ -481,7 +483,6 @@ def _check_confinement(settings: Settings, allow: bool) -> None:
     so serving needs an explicit ``--allow-unconfined``. Remote stores run no workers;
     with a SERVICE allowlist (federation) workers keep network access on purpose.
     """
-    from endpoint.sparql_pool import require_confinement
     from riikg.config import StoreKind
     from riikg.confine import probe
 
@@ -497,9 +498,8 @@ def _check_confinement(settings: Settings, allow: bool) -> None:
     state = probe()
     if state.confined:
         click.echo(f"riikg serve: query workers confined ({state.describe()})", err=True)
-        require_confinement(True)
         return
-    if not allow:
+    if not settings.allow_unconfined:
         raise InputError(
             f"query workers cannot be cut off from the network ({state.detail}); refusing to "
             "serve: run as root or allow unprivileged user namespaces, or pass "
@@ -510,7 +510,6 @@ def _check_confinement(settings: Settings, allow: bool) -> None:
         f"({state.detail}); serving anyway because of --allow-unconfined",
         err=True,
     )
-    require_confinement(False)
 
 
 def main() -> None:

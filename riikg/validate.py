@@ -1,7 +1,7 @@
 """Thin wrapper over ``pyshacl.validate`` with reports people can act on.
 
 Shapes and the ontology come only from the repository (``shapes/``, ``ontology/``), parsed
-from bytes; ``owl:imports`` are never followed and no URL is fetched (SECURITY.md A6, A7).
+from bytes; ``owl:imports`` are never followed and no URL is fetched (docs/security.md A6, A7).
 
 What the shapes see (the data graph handed to pyshacl):
 

@@ -262,7 +262,7 @@ MaxQueryCostEstimationTime = 400
 """
 
 # The anonymous /sparql user keeps its read-only rights: granting it SPARQL_UPDATE would
-# also grant SPARQL_SPONGE (FROM + get:soft / input:grab-all fetch URLs, SECURITY A9), and
+# also grant SPARQL_SPONGE (FROM + get:soft / input:grab-all fetch URLs, docs/security.md A9), and
 # revoking that breaks updates. Writes go through /sparql-auth and /sparql-graph-crud-auth
 # as dba (digest auth), as a production Virtuoso should be set up.
 VIRTUOSO_SETUP = ("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1);",)

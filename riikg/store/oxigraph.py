@@ -12,7 +12,7 @@ A write changes ``master``, flushes, backs it up into ``staging/`` (hard links, 
 renames the backup into ``snapshots/`` and switches ``CURRENT``. Readers (server workers)
 open the ``CURRENT`` snapshot read-only and reopen when it changes, so they see the old or
 the new version, never a mix, and never open a directory another process writes
-(DESIGN.md: read-only opening under a writer is undefined behaviour). A writer killed
+(pyoxigraph documents that as undefined behaviour; docs/security.md H4). A writer killed
 mid-change leaves ``master.dirty``; the next writer restores master from the published
 snapshot before doing anything else.
 """

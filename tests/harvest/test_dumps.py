@@ -199,7 +199,7 @@ def test_old_dump_versions_are_pruned(tmp_path: Path) -> None:
 def test_nquads_dump_restores_an_isomorphic_dataset(
     hclient: FlaskClient, loaded: tuple[OxigraphStore, Path]
 ) -> None:
-    """SECURITY.md H6/T7: reloading the N-Quads dump gives the same graphs, with counts."""
+    """docs/security.md H6/T7: reloading the N-Quads dump gives the same graphs, with counts."""
     store = loaded[0]
     manifest = {f["name"]: f for f in hclient.get("/dumps/manifest.json").get_json()["files"]}
     data = gzip.decompress(hclient.get("/dumps/riikg.nq.gz").data)

@@ -150,7 +150,7 @@ def test_unknown_is_404(pclient: FlaskClient, path: str) -> None:
 
 
 def test_injection_in_path_is_404(pclient: FlaskClient) -> None:
-    """SECURITY.md D1/E9: no query text from the path, no redirect built from it."""
+    """docs/security.md D1/E9: no query text from the path, no redirect built from it."""
     for path in (
         "/id/infrastructure/foo%3E%20%3Fp%20%3Fo%20%7D%20%3B%20DROP%20ALL%20%3B%20%23",
         "/id/infrastructure/..%2F..%2Fetc",

@@ -1,8 +1,8 @@
 # ruff: noqa: E501 - one case per line reads as a table; wrapping would hide the catalogue
 """Catalogue of hostile and broken inputs, each with the answer riikg must give.
 
-IDs follow SECURITY.md (A1-A10, B1-B4, C1-C11, D1-D3, E1-E10, F-1..F-7, G1-G6, H1-H6);
-``X*`` marks additions that SECURITY.md does not list. ``{L}`` in a case is replaced by the
+IDs follow docs/security.md (A1-A10, B1-B4, C1-C11, D1-D3, E1-E10, F-1..F-7, G1-G6, H1-H6);
+``X*`` marks additions that docs/security.md does not list. ``{L}`` in a case is replaced by the
 URL of the test's loopback listener, so any outbound request is seen.
 
 Two kinds of case:
@@ -57,7 +57,10 @@ class HttpCase:
 
     def resolve(self, listener: str) -> HttpCase:
         """The case with ``{L}`` replaced by the listener URL (percent-encoded in paths)."""
-        body = self.body.replace(b"{L}", listener.encode()) if self.body else self.body
+        body = self.body
+        if body:  # raw, or inside a urlencoded form
+            body = body.replace(b"{L}", listener.encode())
+            body = body.replace(b"%7BL%7D", quote(listener, safe="").encode())
         path = self.path.replace("%7BL%7D", quote(listener, safe="")).replace("{L}", listener)
         return HttpCase(**{**self.__dict__, "path": path, "body": body})
 
@@ -118,6 +121,43 @@ DEADLINE = s(503, 504)
 BIG = 3000
 HUGE = 10_000
 CARTESIAN7 = " . ".join(f"?a{i} ?b{i} ?c{i}" for i in range(7))
+
+#: text that once made the guard's tokenizer disagree with the engine about where a string,
+#: IRI or comment ends (the engine decodes ``\\u`` escapes inside IRIs and strings)
+DESYNC_PREFIXES: list[tuple[str, str, str]] = [
+    ("iri-hash", "an escaped character before # in an IRI", "?s <urn:a\\u0041#b> ?o ."),
+    ("string-quote", "an escaped quote in a string", 'FILTER("a\\u0022" != "")'),
+    (
+        "string-single-quote",
+        "an escaped apostrophe in a single-quoted string",
+        "FILTER('a\\u0027' != '')",
+    ),
+    ("string-backslash", "an escaped backslash at the end of a string", 'FILTER("a\\u005C" != "")'),
+    (
+        "long-string",
+        "an escaped quote in a long string",
+        'FILTER("""a\\u0022\\u0022\\u0022""" != "")',
+    ),
+    ("iri-gt", "an escaped > in an IRI", "?s <urn:a\\u003E#b> ?o ."),
+    ("comment-in-string", "a # inside a string", 'FILTER("a # b" != "")'),
+    ("iri-escaped-hash", "an escaped # in an IRI", "?s <urn:p> <urn:o\\u0023> ."),
+]
+
+#: (name, operator, terms, query): chains that recurse in the parser without any bracket
+OPERATOR_CHAINS: list[tuple[str, str, int, str]] = [
+    ("plus", "+", 8000, "ASK { FILTER(" + "+".join(["1"] * 8000) + " > 0) }"),
+    ("times", "*", 8000, "ASK { FILTER(" + "*".join(["1"] * 8000) + " > 0) }"),
+    ("or", "||", 6000, "ASK { FILTER(" + " || ".join(["true"] * 6000) + ") }"),
+    ("and", "&&", 6000, "ASK { FILTER(" + " && ".join(["true"] * 6000) + ") }"),
+    ("not", "!", 10000, "ASK { FILTER(" + "!" * 10000 + "true) }"),
+    ("minus", "-", 10000, "ASK { FILTER(" + "-" * 10000 + "1 < 0) }"),
+    ("path-seq", "/", 8000, "ASK { ?s " + "/".join(["<urn:p>"] * 8000) + " ?o }"),
+    ("path-alt", "|", 8000, "ASK { ?s " + "|".join(["<urn:p>"] * 8000) + " ?o }"),
+    ("path-inverse", "^", 10000, "ASK { ?s " + "^" * 10000 + "<urn:p> ?o }"),
+]
+
+FUTURE = (("If-Modified-Since", "Sun, 01 Jan 2090 00:00:00 GMT"),)
+
 
 # fmt: off
 HTTP_CASES: list[HttpCase] = [
@@ -213,6 +253,40 @@ HTTP_CASES: list[HttpCase] = [
     HttpCase("X-bad-percent", "sparql", "broken percent-encoding", "GET", "/sparql?query=%ZZ%", s(400)),
     sparql_get("X-truncated", "a query cut in the middle", "SELECT ?s WHERE { ?s ?p", s(400)),
     HttpCase("X-bad-timeout", "sparql", "timeout=-1 / huge", "GET", get_query("ASK {}", timeout="99999999"), s(200, 400)),
+    # ---- A1/A3/C1 behind a desynchronising escape: the guard must read what the engine reads --
+    *[
+        sparql_post(f"A1-desync-{name}", f"SERVICE after {what}", f"SELECT * WHERE {{ {prefix}\n SERVICE <{{L}}sparql> {{ ?s ?p ?o }} }}", REFUSED, ssrf=True)
+        for name, what, prefix in DESYNC_PREFIXES
+    ],
+    *[
+        sparql_post(f"A3-desync-{name}", f"FROM an unknown graph after {what}", f"SELECT * FROM <urn:riikg:no-such-graph> WHERE {{ {prefix}\n ?s ?p ?o }}", s(400), ssrf=True)
+        for name, what, prefix in DESYNC_PREFIXES[:3]
+    ],
+    *[
+        sparql_post(f"C1-desync-{name}", f"5,000 nested braces after {what}", "ASK { " + prefix + "\n" + "{" * 5000 + "}" * 5000 + " }", s(400))
+        for name, what, prefix in DESYNC_PREFIXES[:3]
+    ],
+    # ---- C1 without brackets: long operator and path chains recurse in the parser too ---------
+    *[
+        sparql_post(f"C1-chain-{name}", f"{n:,} terms joined by {op}", query, s(400, 200))
+        for name, op, n, query in OPERATOR_CHAINS
+    ],
+    # ---- E4: invalid UTF-8 in any query parameter ----------------------------------------------
+    HttpCase("E4-get-ff-fe", "sparql", "%FF%FE in a GET query", "GET", "/sparql?query=ASK%20%7B%FF%FE%7D", s(400)),
+    HttpCase("E4-get-surrogate", "sparql", "an encoded lone surrogate in a GET query", "GET", "/sparql?query=ASK%20%7B%22%ED%A0%80%22%7D", s(400)),
+    HttpCase("E4-search-ff", "search", "%FF in a search", "GET", "/search?q=%FFabc", s(400)),
+    HttpCase("E4-facet-overlong", "pages", "overlong UTF-8 in a facet", "GET", "/infrastructures?ket=%C0%AF", s(400)),
+    HttpCase("E4-oai-token", "oai", "%FF in an OAI resumption token", "GET", "/oai?verb=ListRecords&resumptionToken=%FF%FE", s(200, 400), message=r"badResumptionToken|badArgument|utf-?8"),
+    # ---- E11: preconditions only when the answer would be 2xx ----------------------------------
+    HttpCase("E11-ims-unknown-entity", "pages", "If-Modified-Since in the future, unknown entity", "GET", "/id/infrastructure/no-such-thing", s(404), headers=FUTURE),
+    HttpCase("E11-ims-unknown-dump", "dumps", "If-Modified-Since in the future, unknown dump", "GET", "/dumps/source/no-such-source.nt.gz", s(404), headers=FUTURE),
+    HttpCase("E11-ims-syntax-error", "sparql", "If-Modified-Since in the future, syntax error", "GET", get_query("SELECT WHERE"), s(400), headers=FUTURE),
+    HttpCase("E11-ims-service", "sparql", "If-Modified-Since in the future, SERVICE", "GET", get_query("SELECT * { SERVICE <{L}> { ?s ?p ?o } }"), s(403), headers=FUTURE, ssrf=True),
+    HttpCase("E11-inm-star-unknown", "pages", "If-None-Match: * on an unknown entity", "GET", "/id/infrastructure/no-such-thing", s(404), headers=(("If-None-Match", "*"),)),
+    HttpCase("E11-if-match-dump", "dumps", "If-Match that fails on a dump: 412 without the dump", "GET", "/dumps/riikg.nt.gz", s(412), headers=(("If-Match", '"not-the-etag"'),), header_checks=(("content-length", r"^\d{1,4}$"),)),
+    # ---- X: relative IRIs resolve against the endpoint; a token that is not one -------------
+    sparql_get("X-relative-iri", "relative IRIs in CONSTRUCT (W3C protocol test)", "CONSTRUCT { <s> <p> 1 } WHERE {}", s(200)),
+    HttpCase("X-oai-forged-garbage", "oai", "OAI token that is not a token", "GET", "/oai?" + urlencode({"verb": "ListIdentifiers", "resumptionToken": "<script>x</script>"}), s(200), message=r"badResumptionToken", forbid=("<script>x",)),
 ]
 # fmt: on
 
@@ -236,6 +310,8 @@ class FileCase:
     subprocess: bool = False  # crash-prone: run in a child process with a memory limit
     manifest: bool = False  # the file is a sources manifest (riikg load --manifest)
     extra: tuple[tuple[str, bytes], ...] = ()  # other files, relative to the case's directory
+    args: tuple[str, ...] = ()  # more options for ``riikg load``
+    max_seconds: float | None = None  # must be refused this fast (in-process cases only)
 
 
 def laughs(levels: int) -> bytes:
@@ -347,6 +423,60 @@ def gzip_bomb() -> bytes:
     return gzip.compress(b"\n" * (300 << 20))
 
 
+SURVEY_HEAD = "name@en,types,host,host_type,host_country,region,status,source_url\n"
+
+
+def survey_row(name: str) -> bytes:
+    """A survey CSV with one fictional infrastructure called ``name``."""
+    return (
+        SURVEY_HEAD
+        + f'"{name}",laboratory,Example University,university,IT,ITH55,operational,https://lab.example.org/\n'
+    ).encode()
+
+
+def padded_xlsx(dimension: str, last_cell: str, *, shared_strings: int = 0) -> bytes:
+    """A tiny .xlsx whose sheet declares ``dimension`` and holds one cell at ``last_cell``
+    (a padding bomb: a reader that trusts the dimension materialises every empty row)."""
+    row = "".join(ch for ch in last_cell if ch.isdigit())
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>'
+        f'<row r="1"><c r="A1" t="inlineStr"><is><t>name@en</t></is></c></row>'
+        f'<row r="{row}"><c r="{last_cell}" t="inlineStr"><is><t>x</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    strings = "".join(f"<si><t>s{i}</t></si>" for i in range(shared_strings))
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="infrastructures" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{shared_strings}" uniqueCount="{shared_strings}">{strings}</sst>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def export_json(infrastructure: str) -> bytes:
+    """A riikg JSON export with one infrastructure given as raw JSON text."""
+    return ('{"format": "riikg-export/1", "infrastructures": [' + infrastructure + "]}").encode()
+
+
+CONTROL_CHARACTERS = {
+    "nul": "\x00",
+    "soh": "\x01",
+    "esc": "\x1b",
+    "vt": "\x0b",
+    "ff": "\x0c",
+    "fffe": "\ufffe",
+}
+
+
 # fmt: off
 FILE_CASES: list[FileCase] = [
     FileCase("B1-laughs-rdfxml", "billion laughs, 9 levels (RDF/XML)", "laughs.rdf", lambda _: laughs(9), message=r"doctype|entit|dtd", subprocess=True),
@@ -380,5 +510,27 @@ FILE_CASES: list[FileCase] = [
     FileCase("G1-manifest-passwd", "manifest naming ../../../../etc/passwd", "traversal.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["../../../../../../etc/passwd"]\n', message=r"passwd|outside|not allowed|root|path", manifest=True),
     FileCase("G1-manifest-absolute", "manifest naming an absolute path", "absolute.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["/etc/passwd"]\n', message=r"passwd|outside|not allowed|absolute|path", manifest=True),
     FileCase("G1-manifest-url", "manifest naming a file:// URL", "url.toml", lambda _: b'[[source]]\nid = "evil"\nloader = "rdf_file"\nfiles = ["file:///etc/passwd"]\n', message=r"passwd|file|path", manifest=True),
+    # ---- F-8: characters XML 1.0 forbids are refused at load, with the place --------------------
+    *[
+        FileCase(f"F8-control-{name}-csv", f"survey name holding {name.upper()}", f"ctl-{name}.csv", lambda _, ch=ch: survey_row(f"Lab{ch}name"), message=rf"ctl-{name}\.csv:2")
+        for name, ch in CONTROL_CHARACTERS.items()
+    ],
+    FileCase("F8-control-json", "JSON export name holding ESC (escaped as \\u001b)", "ctl.json", lambda _: export_json('{"name": {"en": "Lab\\u001bname"}}'), message=r"ctl\.json"),
+    FileCase("F8-control-ntriples", "N-Triples literal holding \\u0000", "ctl.nt", lambda _: b'<http://localhost:8080/id/infrastructure/ctl> <http://www.w3.org/2004/02/skos/core#prefLabel> "a\\u0000b"@en .\n', message=r"ctl\.nt"),
+    # ---- G4: spreadsheet padding bombs refused in milliseconds ------------------------------
+    FileCase("G4-xlsx-dimension-bomb", "sheet declaring A1:SR1048576 with one cell in the last row", "pad.xlsx", lambda _: padded_xlsx("A1:SR1048576", "A1048576"), message=r"pad\.xlsx", max_seconds=1.0),
+    FileCase("G4-xlsx-last-row", "one cell at row 1,048,576 without a dimension hint", "lastrow.xlsx", lambda _: padded_xlsx("A1", "B1048576"), message=r"lastrow\.xlsx", max_seconds=1.0),
+    FileCase("G4-xlsx-last-column", "one cell in column XFD", "lastcol.xlsx", lambda _: padded_xlsx("A1:XFD2", "XFD2"), message=r"lastcol\.xlsx", max_seconds=1.0),
+    FileCase("G4-xlsx-shared-strings", "a shared-strings table of 2 million entries", "sst.xlsx", lambda _: padded_xlsx("A1:A2", "A2", shared_strings=2_000_000), message=r"sst\.xlsx", subprocess=True),
+    # ---- G1: source ids that would escape the store's folders ------------------------------
+    *[
+        FileCase(f"G1-id-{name}", f"riikg load --id {source_id!r}", f"id-{name}.ttl", lambda _: OUTSIDE_TTL, message=r"id", args=("--id", source_id))
+        for name, source_id in (("dotdot", "../../x"), ("slash", "a/b"), ("absolute", "/tmp/x"), ("empty", ""), ("nul", "a\x00b"), ("long", "x" * 300))
+    ],
+    # ---- C9: numbers and nesting that break the JSON reader ---------------------------------
+    FileCase("C9-json-5000-digits", "a 5,000-digit number in a JSON export", "digits.json", lambda _: export_json('{"name": {"en": "Lab"}, "lat": ' + "9" * 5000 + "}"), message=r"digits\.json"),
+    FileCase("C9-jsonld-5000-digits", "a 5,000-digit number in JSON-LD", "digits.jsonld", lambda _: b'{"@id": "http://localhost:8080/id/infrastructure/n", "http://example.org/p": ' + b"9" * 5000 + b"}", message=r"digits\.jsonld"),
+    FileCase("C9-json-deep", "a JSON export nested 100,000 levels", "deep.json", lambda _: export_json("[" * 100_000 + "]" * 100_000), message=r"deep\.json", subprocess=True),
+    FileCase("C9-json-float-overflow", "1e999999 as a coordinate", "inf.json", lambda _: export_json('{"name": {"en": "Lab"}, "lat": 1e999999}'), exit=frozenset({1, 2}), message=r"inf\.json"),
 ]
 # fmt: on

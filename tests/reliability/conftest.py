@@ -2,7 +2,7 @@
 
 * ``outbound``: a loopback listener (hostile inputs point their URLs at it) plus a
   ``sys.addaudithook`` that records ``socket.connect`` to non-loopback addresses or to the
-  listener (SECURITY.md T1). Child processes cannot be hooked; the listener catches them.
+  listener (docs/security.md T1). Child processes cannot be hooked; the listener catches them.
 * ``served``: ``riikg load`` of ``data/small.ttl`` into an on-disk store, then
   ``riikg serve`` (gunicorn) on a free port, as a real subprocess, with a short query
   deadline, a small row cap and a low per-client limit so the tests stay fast.

@@ -341,14 +341,16 @@ def test_serve_allow_unconfined_starts_with_a_warning(
 def test_a_service_allowlist_keeps_the_network_for_federation(
     settings: Settings, bundled_store: OxigraphStore
 ) -> None:
-    """Federation is the operator's explicit choice: workers then keep network access."""
+    """Federation is the operator's explicit choice: workers then keep network access;
+    otherwise every worker must be confined unless the settings allow unconfined ones."""
     from endpoint import create_app
+    from endpoint.sparql_run import get_pool
 
-    store = OxigraphStore.memory("http://localhost:8080/")
     federating = settings.replace(service_allowlist=("http://127.0.0.1:9/",))
-    for conf, network in ((federating, True), (settings, False)):
+    lenient = settings.replace(allow_unconfined=True)
+    cases = ((federating, True, True), (settings, False, True), (lenient, False, False))
+    for conf, network, required in cases:
         app = create_app({"TESTING": True}, settings=conf, store=bundled_store)
         with app.app_context():
-            pool = WorkerPool(memory_opener(store), 1, lambda: 0)
-        assert pool.network is network
-    assert WorkerPool(memory_opener(store), 1, lambda: 0).network is False  # no app
+            pool = get_pool(bundled_store, conf)
+        assert (pool.network, pool.require_confined) == (network, required)

@@ -1,4 +1,4 @@
-"""Faults: SIGKILL during a load, and readers during reloads (SECURITY.md T5, H1, H4).
+"""Faults: SIGKILL during a load, and readers during reloads (docs/security.md T5, H1, H4).
 
 The SIGKILL test runs ``bench.faults`` at a small size: a store holding the bundled reference
 sources and a 10k-triple synthetic source, then a 37k-triple new version of that source is

@@ -51,6 +51,7 @@ def _limit_memory() -> None:
 
 def run_load(case: FileCase, file: Path, store: Path) -> tuple[int, str, float]:
     args = ["--store-path", str(store), "load"]
+    args += list(case.args)
     args += ["--manifest", str(file)] if case.manifest else [str(file)]
     t = time.monotonic()
     if case.subprocess:
@@ -87,6 +88,8 @@ def test_hostile_file(case: FileCase, tmp_path: Path, store_path: Path, outbound
         f"{case.id} ({case.what}): exit {code}, expected {sorted(case.exit)} after "
         f"{seconds:.1f} s; output: {output[-600:]!r}"
     )
+    if case.max_seconds is not None:
+        assert seconds < case.max_seconds, f"{case.id}: took {seconds:.2f} s"
     if code != 0:
         assert output.strip(), f"{case.id}: exit {code} without a message"
     if case.message and code != 0:

@@ -1,6 +1,6 @@
 """Every hostile HTTP request of the catalogue, against a real ``riikg serve`` subprocess.
 
-For each case (SECURITY.md T1): the status is the expected one with a message; nothing
+For each case (docs/security.md T1): the status is the expected one with a message; nothing
 reaches the loopback listener (no outbound request); the body leaks no file content, path
 or traceback; no ``Location`` points to a foreign host; the server is still alive, its
 gunicorn workers were not replaced (no segfault / abort), ``/health`` answers in < 1 s;

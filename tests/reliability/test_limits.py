@@ -1,4 +1,4 @@
-"""Limits and store safety that are not one request or one file (SECURITY.md C8, E10, G6, H4).
+"""Limits and store safety that are not one request or one file (docs/security.md C8, E10, G6, H4).
 
 * C8: one client sending more concurrent slow queries than its limit gets 429 with
   ``Retry-After``, and ``/health`` stays fast meanwhile.

@@ -290,7 +290,7 @@ def test_write_paths_keep_blank_nodes_and_bulk(server: RunningServer, gsp: bool)
 
 
 def test_virtuoso_sponger_is_off(virtuoso_server: RunningServer) -> None:
-    """SECURITY A9: FROM with sponger pragmas must not make Virtuoso fetch anything."""
+    """docs/security.md A9: FROM with sponger pragmas must not make Virtuoso fetch anything."""
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
