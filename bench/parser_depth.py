@@ -4,7 +4,7 @@ Each probe runs one query in a fresh Python process (main thread, the stack ``ul
 gives it, 8 MB by default: what a forked query worker has) or, with ``--thread-stack``, in a
 thread with that stack size. A probe "crashes" when the process dies from a signal. The
 smallest crashing size is found by bisection up to what fits in 64 KiB of query text
-(``RIIKG_MAX_QUERY_BYTES``'s default). The guard's caps (``endpoint/sparql_guard.py``) are set
+(``RIIKG_MAX_QUERY_BYTES``'s default). The guard's caps (``endpoint/sparql/guard.py``) are set
 far below these figures.
 
     python -m bench.parser_depth                       # main thread, as in a worker

@@ -232,7 +232,7 @@ def riikg_server(
             while get(port, "/sparql?" + urlencode({"query": "ASK {}"}), 60) != 200:
                 time.sleep(0.05)
             cold = time.monotonic() - t
-            # each worker warms the page indexes at start (endpoint/warm.py): not timed here
+            # each worker warms the page indexes at start (endpoint/pages/warm.py): not timed here
             deadline = time.monotonic() + 600
             while log.read_bytes().count(b"pages warmed") < workers:
                 if time.monotonic() > deadline or proc.poll() is not None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
+from endpoint.state import EXTENSION, RESULT_CACHE, get_store
 from riikg.config import Settings, from_mapping, load_settings
 from riikg.store import Store, open_store
-
-EXTENSION = "riikg"
-#: ``app.extensions`` key of the /sparql response cache (absent when it is turned off)
-RESULT_CACHE = "riikg.result_cache"
 
 
 def create_app(
@@ -44,15 +41,19 @@ def create_app(
         store = open_store(settings)
     app.extensions[EXTENSION] = {"settings": settings, "store": store}
 
-    from endpoint import caching, errors, harvest, ontology_docs, pages, sparql, xmlsafe
+    from endpoint import ontology
+    from endpoint.catalog import routes as catalog
+    from endpoint.http import caching, errors, xmlsafe
+    from endpoint.pages import routes as pages
+    from endpoint.sparql import routes as sparql
 
     # registered first, so it runs last: it cleans the XML body every other hook produced
     app.after_request(xmlsafe.sanitise)
     errors.init_app(app)
-    for module in (caching, sparql, pages, harvest, ontology_docs):
+    for module in (caching, sparql, pages, catalog, ontology):
         module.init_app(app)
     if settings.result_cache_mb > 0:
-        from endpoint.result_cache import MAX_ENTRY_BYTES, ResultCache
+        from endpoint.sparql.result_cache import MAX_ENTRY_BYTES, ResultCache
 
         cached = store
         app.extensions[RESULT_CACHE] = app.wsgi_app = ResultCache(  # type: ignore[method-assign]
@@ -71,15 +72,3 @@ def create_app(
         return {"status": "ok", "version": store.version}
 
     return app
-
-
-def get_store() -> Store:
-    """The store of the current application."""
-    store: Store = current_app.extensions[EXTENSION]["store"]
-    return store
-
-
-def get_settings() -> Settings:
-    """The settings of the current application."""
-    settings: Settings = current_app.extensions[EXTENSION]["settings"]
-    return settings

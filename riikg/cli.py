@@ -469,7 +469,7 @@ def serve(
         if response.status_code >= 400:
             raise InputError(f"GET {get_path} answered {response.status}")
         return
-    from riikg.server import run_gunicorn
+    from endpoint.server import run_gunicorn
 
     _check_confinement(settings)
     run_gunicorn(settings, host or settings.host, port or settings.port, workers)

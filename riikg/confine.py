@@ -1,6 +1,6 @@
 """Cut a forked query worker off from the network, with two independent kernel mechanisms.
 
-A public SPARQL query runs in a forked worker (:mod:`endpoint.sparql_pool`). pyoxigraph
+A public SPARQL query runs in a forked worker (:mod:`endpoint.sparql.pool`). pyoxigraph
 evaluates ``SERVICE <url>`` by making an HTTP request, so a query that gets past the query
 text checks could make the server contact any host it can reach (internal services, cloud
 metadata addresses, the loopback interface). Right after the fork, before it opens the store

@@ -30,8 +30,8 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from riikg.sparql_text import QueryForm, QueryTextError, tokenize
-from riikg.sparql_text import query_form as sparql_query_form
+from riikg.sparql.text import QueryForm, QueryTextError, tokenize
+from riikg.sparql.text import query_form as sparql_query_form
 from riikg.store.base import (
     QueryFailed,
     QueryTimeout,

@@ -18,7 +18,7 @@ def test_every_area_has_query_files() -> None:
     assert {
         "riikg/rq",
         "endpoint/queries",
-        "endpoint/queries/harvest",
+        "endpoint/queries/catalog",
         "endpoint/queries/examples",
     } <= folders
 

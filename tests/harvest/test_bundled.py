@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from endpoint.harvest_dumps import build_dumps
+from endpoint.catalog.dumps import build_dumps
 from riikg.errors import LoadError, SourceRefused
 from riikg.namespaces import HYDRA
 from riikg.store.oxigraph import OxigraphStore

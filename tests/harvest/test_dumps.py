@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from endpoint import create_app
-from endpoint.harvest_dumps import gzipped
+from endpoint.catalog.dumps import gzipped
 from riikg.config import Settings, StoreKind
 from riikg.pipeline import load_source
 from riikg.store import RdfFormat
@@ -185,7 +185,7 @@ def test_on_disk_store_caches_dumps_per_version(tmp_path: Path) -> None:
 
 
 def test_old_dump_versions_are_pruned(tmp_path: Path) -> None:
-    from endpoint.harvest_dumps import KEEP_VERSIONS, prune
+    from endpoint.catalog.dumps import KEEP_VERSIONS, prune
 
     for n in range(6):
         (tmp_path / f"{n}-x").mkdir()

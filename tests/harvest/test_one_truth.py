@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, VOID
 
-from endpoint import create_app, urls
+from endpoint import create_app
+from endpoint.http import urls
 from riikg.config import Settings, StoreKind
 from riikg.namespaces import SD
 from riikg.pipeline import load_source

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from endpoint.ontology_docs import term_names
+from endpoint.ontology import term_names
 from riikg.namespaces import RIIKG
 
 FORMATS = [
@@ -137,7 +137,7 @@ def test_every_term_has_a_page(docs_client: FlaskClient) -> None:
 
 def test_alignment_rows_are_the_annotated_mappings(docs_client: FlaskClient) -> None:
     """Every row of the alignment table has a direction; reuse axioms are super terms instead."""
-    from endpoint.ontology_docs import ontology
+    from endpoint.ontology import ontology
 
     html = docs_client.get("/ontology").get_data(as_text=True)
     table = html.split('<h2 id="alignments">', 1)[1].split('<h2 id="vocabularies">', 1)[0]

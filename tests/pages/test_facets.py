@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib.plugins.sparql import prepareQuery
 
-from endpoint.facets import BadFilter, Facet, Selection, count_query, list_query
+from endpoint.pages.facets import BadFilter, Facet, Selection, count_query, list_query
 
 EXPECTED = Path(__file__).parent / "expected"
 BASE = "http://localhost:8080/"

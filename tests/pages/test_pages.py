@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 from flask import Flask
 from flask.testing import FlaskClient
 
-from endpoint.links import iri_of_path, local_path
+from endpoint.http.links import iri_of_path, local_path
 from riikg.config import Settings
 from riikg.store.oxigraph import OxigraphStore
 from tests.pages.conftest import app_with

@@ -1,4 +1,4 @@
-"""Page indexes are built before the first visitor (endpoint/warm.py)."""
+"""Page indexes are built before the first visitor (endpoint/pages/warm.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 import pyoxigraph as ox
 from flask import Flask
 
-from endpoint.labels import CACHE_KEY
-from endpoint.warm import start_warmer, warm
+from endpoint.pages.labels import CACHE_KEY
+from endpoint.pages.warm import start_warmer, warm
 from riikg.config import Settings
 from riikg.store import Store
 from tests.pages.conftest import app_with

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from endpoint.links import href, is_linkable
+from endpoint.http.links import href, is_linkable
 from riikg.config import Settings
 from tests.pages.conftest import DATA, app_with
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from endpoint.sparql_exec import Job
-from endpoint.sparql_pool import WorkerKilled, WorkerPool, memory_opener
+from endpoint.sparql.job import Job
+from endpoint.sparql.pool import WorkerKilled, WorkerPool, memory_opener
 from riikg import confine
 from riikg.config import Settings
 from riikg.confine import Confinement
@@ -41,7 +41,7 @@ from tests.reliability.conftest import (
 
 #: switches off the query checks' SERVICE refusal, whatever module holds it now
 NO_SERVICE_CHECK = (
-    "import endpoint.sparql as s, endpoint.sparql_guard as g\n"
+    "import endpoint.sparql.routes as s, endpoint.sparql.guard as g\n"
     "s.check_services = g.check_services = lambda *a, **k: None\n"
 )
 #: replaces the confinement by one that fails, as on a host without namespaces or seccomp
@@ -224,14 +224,14 @@ def test_pool_reports_confinement_and_refuses_unconfined_workers_when_required(
 def test_service_past_the_checks_fails_in_the_worker(
     client: FlaskClient, listener: Listener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import endpoint.sparql
-    import endpoint.sparql_guard
+    import endpoint.sparql.guard
+    import endpoint.sparql.routes
 
     def allow(*_args: object, **_kwargs: object) -> None:
         return None
 
-    monkeypatch.setattr(endpoint.sparql, "check_services", allow, raising=False)
-    monkeypatch.setattr(endpoint.sparql_guard, "check_services", allow, raising=False)
+    monkeypatch.setattr(endpoint.sparql.routes, "check_services", allow, raising=False)
+    monkeypatch.setattr(endpoint.sparql.guard, "check_services", allow, raising=False)
     for _ in range(2):
         got = client.post("/sparql", data={"query": service_query(listener.port)})
         text = got.get_data(as_text=True)
@@ -344,7 +344,7 @@ def test_a_service_allowlist_keeps_the_network_for_federation(
     """Federation is the operator's explicit choice: workers then keep network access;
     otherwise every worker must be confined unless the settings allow unconfined ones."""
     from endpoint import create_app
-    from endpoint.sparql_run import get_pool
+    from endpoint.sparql.executor import get_pool
 
     federating = settings.replace(service_allowlist=("http://127.0.0.1:9/",))
     lenient = settings.replace(allow_unconfined=True)

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from endpoint.harvest_oai import encode_token
+from endpoint.catalog.oai import encode_token
 
 ROUTES = [
     "/sparql?query=",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from endpoint.conneg import FORMATS, RDF_OFFERS, Representation, negotiate
+from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, negotiate
 from riikg.errors import LoadError
 from riikg.namespaces import MAX_SLUG, slugify
 

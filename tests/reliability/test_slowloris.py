@@ -2,7 +2,7 @@
 
 30 connections that send an incomplete request head, or 40 that send a head announcing a
 body and then trickle it, hold no worker thread of ``riikg serve``: riikg's gunicorn worker
-(``riikg.server.HeadFirstThreadWorker``) hands a connection to a thread only once the whole
+(``endpoint.server.HeadFirstThreadWorker``) hands a connection to a thread only once the whole
 request (head and body) has arrived, and drops a body that has not arrived in time. With
 gunicorn's plain ``gthread`` worker (2 workers x 8 threads) the head test fails (``/health``
 times out); with a worker that waits for the head only, the body test fails.
@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from riikg.server import BODY_LIMIT, BODY_TIMEOUT
+from endpoint.server import BODY_LIMIT, BODY_TIMEOUT
 from tests.reliability.conftest import Served
 
 pytestmark = pytest.mark.slow

@@ -1,5 +1,5 @@
 """Every XML answer stays well-formed whatever string a literal holds, and every other format
-parses back: one rule (``endpoint.xmlsafe``) for RDF/XML, SPARQL XML and OAI-PMH alike."""
+parses back: one rule (``endpoint.http.xmlsafe``) for RDF/XML, SPARQL XML and OAI-PMH alike."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from endpoint import create_app
-from endpoint.xmlsafe import CleanStream, clean_bytes, clean_text, is_xml, sanitise
+from endpoint.http.xmlsafe import CleanStream, clean_bytes, clean_text, is_xml, sanitise
 from riikg.config import Settings, StoreKind
 from riikg.pipeline import load_source
 from riikg.store.oxigraph import OxigraphStore

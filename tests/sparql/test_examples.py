@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 
-from endpoint.sparql_examples import examples
+from endpoint.sparql.examples import examples
 from riikg.namespaces import PREFIXES
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import make_app

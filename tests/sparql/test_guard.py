@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from endpoint.sparql_guard import (
+from endpoint.sparql.guard import (
     GuardError,
     analyse,
     cap_limit,
     check_services,
 )
-from riikg.sparql_text import QueryForm, tokenize
+from riikg.sparql.text import QueryForm, tokenize
 
 
 def depth(text: str) -> int:

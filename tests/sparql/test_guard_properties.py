@@ -16,8 +16,8 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from endpoint.sparql_guard import MAX_CHAIN, GuardError, analyse
-from riikg.sparql_text import canonicalise
+from endpoint.sparql.guard import MAX_CHAIN, GuardError, analyse
+from riikg.sparql.text import canonicalise
 
 EVIL = "http://127.0.0.1:9/"
 JSON = "application/sparql-results+json"

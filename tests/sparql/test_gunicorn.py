@@ -141,7 +141,7 @@ def test_serves_the_snapshot_and_follows_new_ones(served: Served) -> None:
 
 def test_workers_warm_the_page_indexes(served: Served) -> None:
     """riikg serve builds the pages' indexes in each worker before any page is asked for
-    (endpoint/warm.py, started from gunicorn's post_worker_init)."""
+    (endpoint/pages/warm.py, started from gunicorn's post_worker_init)."""
     deadline = time.monotonic() + 60
     while b"pages warmed for data version" not in served.log.read_bytes():
         assert time.monotonic() < deadline, served.log.read_text(errors="replace")[-2000:]

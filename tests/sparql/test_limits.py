@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from endpoint.sparql_pool import WorkerPool
+from endpoint.sparql.pool import WorkerPool
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import BASE, make_app, sample_graphs
 from tests.sparql.helpers import Listener
@@ -322,8 +322,8 @@ def test_meta_and_report_graphs_are_reachable_with_graph(sparql_app: Flask) -> N
 def test_worker_ends_itself_if_nobody_kills_it() -> None:
     """Second line of defence: a worker whose parent never kills it (parent gone, bug) ends
     itself a few seconds after the job's deadline (SIGALRM with its default action)."""
-    from endpoint.sparql_exec import Job
-    from endpoint.sparql_pool import SELF_KILL_GRACE, WorkerKilled, memory_opener
+    from endpoint.sparql.job import Job
+    from endpoint.sparql.pool import SELF_KILL_GRACE, WorkerKilled, memory_opener
 
     store = synthetic_store()
     workers = WorkerPool(memory_opener(store), 1, lambda: store.version)
@@ -341,8 +341,8 @@ def test_worker_ends_itself_if_nobody_kills_it() -> None:
 def test_a_worker_out_of_memory_dies_alone() -> None:
     """C7: a memory-hungry query fails in its own worker (data segment capped), the server
     answers the next query with a fresh worker."""
-    from endpoint.sparql_exec import Job
-    from endpoint.sparql_pool import WorkerKilled, memory_opener
+    from endpoint.sparql.job import Job
+    from endpoint.sparql.pool import WorkerKilled, memory_opener
 
     store = synthetic_store()
     workers = WorkerPool(memory_opener(store), 1, lambda: store.version, memory=64 << 20)
@@ -364,8 +364,8 @@ def test_a_worker_out_of_memory_dies_alone() -> None:
 
 def test_a_worker_is_replaced_after_its_quota_of_queries(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long-lived fork is retired after MAX_JOBS_PER_WORKER queries (bounds slow leaks)."""
-    from endpoint import sparql_pool
-    from endpoint.sparql_exec import Job
+    from endpoint.sparql import pool as sparql_pool
+    from endpoint.sparql.job import Job
 
     monkeypatch.setattr(sparql_pool, "MAX_JOBS_PER_WORKER", 3)
     store = synthetic_store()

@@ -1,4 +1,4 @@
-"""The /sparql response cache (endpoint/result_cache.py): identical requests at the same data
+"""The /sparql response cache (endpoint/sparql/result_cache.py): identical requests at the same data
 version are answered from memory; anything that changes the answer misses."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 
-from endpoint import RESULT_CACHE
-from endpoint.result_cache import CACHEABLE, ResultCache
-from endpoint.sparql_run import execute
+from endpoint.sparql.executor import execute
+from endpoint.sparql.result_cache import CACHEABLE, ResultCache
+from endpoint.state import RESULT_CACHE
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import BASE, make_app, sample_graphs
 from tests.sparql.helpers import Backend
@@ -49,7 +49,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(query)
         return execute(store, settings, query, *args, **kwargs)
 
-    monkeypatch.setattr("endpoint.sparql.execute", counting)
+    monkeypatch.setattr("endpoint.sparql.routes.execute", counting)
     return seen
 
 

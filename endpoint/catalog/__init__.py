@@ -1,0 +1,1 @@
+"""What harvesters read: the DCAT-AP catalogue, VoID, OAI-PMH, sitemaps and dumps."""

@@ -1,0 +1,369 @@
+"""Blueprint: what harvesters read (routes only; the logic lives in the other ``catalog`` modules).
+
+``/catalog`` (DCAT-AP 3, Hydra paging), ``/graph/{source,meta,report}/<id>``, ``/oai``
+(OAI-PMH 2.0), ``/.well-known/void``, ``/dumps/...``, ``/sitemap.xml``, ``/robots.txt``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+)
+from rdflib import Graph, URIRef
+from werkzeug.datastructures import MultiDict
+
+from endpoint.catalog.data import SourceRecord, cached, parse_datetime, records, version_key
+from endpoint.catalog.dcat import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    catalog_graph,
+    dataset_graph,
+    items,
+    page_url,
+    paginate,
+)
+from endpoint.catalog.dumps import DumpSet, load_or_build
+from endpoint.catalog.oai import DEFAULT_PAGE_SIZE as OAI_PAGE_SIZE
+from endpoint.catalog.oai import Repository, build_records
+from endpoint.catalog.sitemap import MAX_URLS, entries, index, page_count, robots, urlset
+from endpoint.catalog.void import void_graph
+from endpoint.http import urls
+from endpoint.http.errors import ResourceNotFound
+from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
+from endpoint.state import get_settings, get_store
+from riikg.namespaces import PREFIXES, SPDX, meta_graph, report_graph
+from riikg.store import RdfFormat
+
+bp = Blueprint("catalog", __name__)
+
+RDFLIB_FORMATS = {
+    Representation.TURTLE: "turtle",
+    Representation.JSONLD: "json-ld",
+    Representation.NTRIPLES: "nt",
+    Representation.RDFXML: "xml",
+}
+STORE_FORMATS = {
+    Representation.TURTLE: RdfFormat.TURTLE,
+    Representation.JSONLD: RdfFormat.JSONLD,
+    Representation.NTRIPLES: RdfFormat.NTRIPLES,
+    Representation.RDFXML: RdfFormat.RDFXML,
+}
+RDF_ONLY = tuple(r for r in RDF_OFFERS if r is not Representation.HTML)
+#: VoID is for machines first: Turtle unless HTML is asked for explicitly
+VOID_OFFERS = (*RDF_ONLY, Representation.HTML)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def dumps() -> DumpSet:
+    settings = get_settings()
+    return cached("dumps", lambda store: load_or_build(store, settings))
+
+
+def choose(ext: str | None, offers: tuple[Representation, ...] = RDF_OFFERS) -> Representation:
+    """The representation from a URL suffix, else from ``Accept`` (406 when none fits)."""
+    rep = by_extension(ext) if ext else negotiate(request.accept_mimetypes, offers)
+    if rep is None or rep not in offers:
+        abort(404 if ext else 406)
+    return rep
+
+
+def rdf_response(graph: Graph, rep: Representation) -> Response:
+    if rep is Representation.JSONLD:  # compact, with an inline context (never fetched)
+        context = {**PREFIXES, "spdx": str(SPDX)}
+        body = graph.serialize(format="json-ld", context=context, encoding="utf-8")
+    else:
+        body = graph.serialize(format=RDFLIB_FORMATS[rep], encoding="utf-8")
+    response = Response(body, mimetype=FORMATS[rep].media_type)
+    response.vary.add("Accept")
+    return response
+
+
+def triple_rows(graph: Graph) -> list[dict[str, Any]]:
+    """Rows for the HTML triple tables; only http(s) IRIs become links (F-2)."""
+
+    def cell(term: Any) -> dict[str, str]:
+        text = str(term)
+        link = isinstance(term, URIRef) and text.startswith(("http://", "https://"))
+        return {"text": text, "href": text if link else ""}
+
+    return [
+        {"s": cell(s), "p": cell(p), "o": cell(o)}
+        for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+    ]
+
+
+def html(template: str, **context: Any) -> Response:
+    response = Response(render_template(template, **context), mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+def source_record(source_id: str) -> SourceRecord:
+    for record in records():
+        if record.id == source_id:
+            return record
+    raise ResourceNotFound(f"no loaded source has the id '{source_id[:80]}'")
+
+
+def split_name(name: str) -> tuple[str, str | None]:
+    stem, dot, ext = name.partition(".")
+    return stem, (ext if dot else None)
+
+
+def parse_since(value: str) -> datetime:
+    """``modified_since``: an ISO 8601 date or date-time (400 with a message otherwise)."""
+    value = value.strip().replace(" ", "+")  # an unencoded '+01:00' arrives as ' 01:00'
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        return parse_datetime(value)
+    except ValueError:
+        abort(400, f"modified_since must be an ISO 8601 date or date-time, got '{value[:40]}'")
+
+
+def int_arg(name: str, default: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        abort(400, f"{name} must be an integer from 1 to {maximum}")
+    return int(raw)
+
+
+# ---- catalogue ------------------------------------------------------------------------------
+@bp.get("/catalog")
+@bp.get("/catalog.<ext>")
+def catalog(ext: str | None = None) -> Response:
+    rep = choose(ext)
+    settings = get_settings()
+    since_text = request.args.get("modified_since", "")
+    since = parse_since(since_text) if since_text else None
+    number = int_arg("page", 1, 10**9)
+    size = int_arg("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    all_records = records()
+    page = paginate(items(all_records, since), number, size, since_text)
+    if number > page.last:
+        abort(404, f"the catalogue has {page.last} page(s)")
+    graph = catalog_graph(settings, page, dumps(), all_records)
+    if rep is not Representation.HTML:
+        return rdf_response(graph, rep)
+    files = dumps().files
+    return html(
+        "catalog/catalog.html",
+        page=page,
+        files=files,
+        settings=settings,
+        first=page_url(settings, page, 1),
+        last=page_url(settings, page, page.last),
+        previous=page_url(settings, page, number - 1) if number > 1 else "",
+        following=page_url(settings, page, number + 1) if number < page.last else "",
+        dataset_iri=urls.dataset_iri(settings),
+        sparql=urls.sparql_endpoint(settings),
+    )
+
+
+# ---- graph IRIs -----------------------------------------------------------------------------
+@bp.get("/graph/source/<name>")
+def source_description(name: str) -> Response:
+    source_id, ext = split_name(name)
+    rep = choose(ext)
+    settings = get_settings()
+    record = source_record(source_id)
+    graph = dataset_graph(settings, record, dumps(), records())
+    if rep is not Representation.HTML:
+        return rdf_response(graph, rep)
+    return html(
+        "catalog/graph.html",
+        title=record.title,
+        kind="Source dataset",
+        iri=record.graph,
+        record=record,
+        rows=triple_rows(graph),
+        formats=_alternates(f"/graph/source/{source_id}"),
+        links={
+            "Provenance record": f"{request.script_root}/graph/meta/{source_id}",
+            "Validation report": f"{request.script_root}/graph/report/{source_id}",
+        },
+    )
+
+
+def _alternates(path: str) -> dict[str, str]:
+    root = request.script_root
+    return {FORMATS[r].media_type: f"{root}{path}.{FORMATS[r].extension}" for r in RDF_ONLY}
+
+
+def _stored_graph(kind: str, name: str) -> Response:
+    source_id, ext = split_name(name)
+    rep = choose(ext)
+    record = source_record(source_id)
+    store, base = get_store(), get_settings().base_iri
+    iri = str(meta_graph(base, source_id) if kind == "meta" else report_graph(base, source_id))
+    if rep is not Representation.HTML:
+        response = Response(store.dump(iri, STORE_FORMATS[rep]), mimetype=FORMATS[rep].media_type)
+        response.vary.add("Accept")
+        return response
+    graph = Graph()
+    graph.parse(data=store.dump(iri, RdfFormat.NTRIPLES), format="nt")
+    titles = {"meta": "Provenance record", "report": "Validation report"}
+    return html(
+        "catalog/graph.html",
+        title=f"{titles[kind]}: {record.title}",
+        kind=titles[kind],
+        iri=iri,
+        record=record,
+        rows=triple_rows(graph),
+        formats=_alternates(f"/graph/{kind}/{source_id}"),
+        links={"Source dataset": f"{request.script_root}/graph/source/{source_id}"},
+    )
+
+
+@bp.get("/graph/meta")
+@bp.get("/graph/meta.<ext>")
+def store_record(ext: str | None = None) -> Response:
+    """The store-wide record ``<{base}> riikg:dataVersion N ; dct:modified t``."""
+    rep = choose(ext, RDF_ONLY)
+    iri = str(meta_graph(get_settings().base_iri))
+    body = get_store().dump(iri, STORE_FORMATS[rep])
+    response = Response(body, mimetype=FORMATS[rep].media_type)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/graph/meta/<name>")
+def meta_description(name: str) -> Response:
+    return _stored_graph("meta", name)
+
+
+@bp.get("/graph/report/<name>")
+def report_description(name: str) -> Response:
+    return _stored_graph("report", name)
+
+
+# ---- VoID -----------------------------------------------------------------------------------
+@bp.get("/.well-known/void")
+@bp.get("/.well-known/void.<ext>")
+def void(ext: str | None = None) -> Response:
+    rep = choose(ext, VOID_OFFERS)
+    graph = void_graph(get_settings(), dumps(), records())
+    if rep is not Representation.HTML:
+        return rdf_response(graph, rep)
+    return html(
+        "catalog/graph.html",
+        title="VoID description",
+        kind="VoID description of the dataset",
+        iri=urls.dataset_iri(get_settings()),
+        record=None,
+        rows=triple_rows(graph),
+        formats=_alternates("/.well-known/void"),
+        links={"Catalogue": f"{request.script_root}/catalog"},
+    )
+
+
+# ---- dumps ----------------------------------------------------------------------------------
+@bp.get("/dumps/")
+@bp.get("/dumps/manifest.json")
+def dump_manifest() -> Response:
+    body = json.dumps(dumps().manifest(get_settings()), indent=1, sort_keys=True)
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/dumps/SHA256SUMS")
+def dump_checksums() -> Response:
+    return Response(dumps().sha256sums(), mimetype="text/plain")
+
+
+@bp.get("/dumps/<path:name>")
+def dump_file(name: str) -> Response:
+    """A dump by its published name; anything else is 404 (no path is ever built from input)."""
+    dump_set = dumps()
+    known = dump_set.files.get(name)
+    if known is None:
+        raise ResourceNotFound(f"there is no dump named '{name[:80]}'")
+    data = dump_set.data(known.name)
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    modified = parse_datetime(known.modified) if known.modified else None
+    response = send_file(
+        source,
+        mimetype=known.content_type,
+        as_attachment=False,
+        download_name=known.name.rsplit("/", 1)[-1],
+        conditional=True,
+        etag=known.sha256,
+        last_modified=modified,
+        max_age=60,
+    )
+    response.headers["Digest"] = f"sha-256={_b64(known.sha256)}"
+    return response
+
+
+def _b64(hexdigest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hexdigest)).decode()
+
+
+# ---- OAI-PMH --------------------------------------------------------------------------------
+@bp.route("/oai", methods=["GET", "POST"])
+def oai() -> Response:
+    settings = get_settings()
+    store = get_store()
+    args: MultiDict[str, str] = request.args if request.method == "GET" else request.form
+    repo = Repository(
+        settings,
+        version_key(store),
+        records(),
+        dumps,
+        lambda: cached("oai", lambda s: build_records(settings, s, records())),
+        int(current_app.config.get("OAI_PAGE_SIZE", OAI_PAGE_SIZE)),
+    )
+    body = repo.handle({k: args.getlist(k) for k in args})
+    return Response(body, mimetype="text/xml")
+
+
+# ---- sitemap --------------------------------------------------------------------------------
+def _sitemap_entries() -> list[Any]:
+    settings = get_settings()
+    return cached("sitemap", lambda store: entries(settings, store, records()))
+
+
+def _max_urls() -> int:
+    return int(current_app.config.get("SITEMAP_MAX_URLS", MAX_URLS))
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    found, limit = _sitemap_entries(), _max_urls()
+    if len(found) <= limit:
+        return Response(urlset(found), mimetype="application/xml")
+    return Response(index(get_settings(), found, limit), mimetype="application/xml")
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_page(number: int) -> Response:
+    found, limit = _sitemap_entries(), _max_urls()
+    if len(found) <= limit or not 1 <= number <= page_count(len(found), limit):
+        raise ResourceNotFound(f"there is no sitemap page {number}")
+    return Response(
+        urlset(found[(number - 1) * limit : number * limit]), mimetype="application/xml"
+    )
+
+
+@bp.get("/robots.txt")
+def robots_txt() -> Response:
+    return Response(robots(get_settings()), mimetype="text/plain")
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint."""
+    app.register_blueprint(bp)

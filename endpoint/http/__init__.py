@@ -1,0 +1,3 @@
+"""HTTP machinery every blueprint shares: content negotiation, serialisation, errors,
+conditional requests, URLs, links and the XML filter.
+"""

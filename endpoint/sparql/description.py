@@ -1,0 +1,121 @@
+"""The SPARQL 1.1 Service Description of ``/sparql`` (what a machine gets without a query)."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+
+from endpoint.http.urls import ontology_url, sparql_endpoint, void_url
+from riikg.config import Settings
+from riikg.namespaces import PREFIXES
+from riikg.store import RdfFormat, Store
+from riikg.store.oxigraph import RDF_FORMATS
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+ENT = "http://www.w3.org/ns/entailment/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCT = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+
+RESULT_FORMAT_IRIS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "RDF_XML",
+    "JSON-LD",
+)
+
+
+def limits_text(settings: Settings) -> str:
+    """The limits, as one sentence (Service Description, editor page, README)."""
+    return (
+        f"Read-only. Each query may run {settings.query_timeout:g} s (a 'timeout' parameter "
+        f"may ask for up to {settings.query_timeout_max:g} s) and is then stopped (503 with "
+        f"Retry-After). Results are capped at {settings.max_rows} rows (triples for "
+        "CONSTRUCT/DESCRIBE); a capped answer carries the headers 'X-Result-Truncated: true' "
+        f"and 'X-Result-Max-Rows'. Queries are at most {settings.max_query_bytes} bytes and "
+        f"{settings.max_query_depth} levels of brackets deep; at most "
+        f"{settings.max_concurrent_per_client} queries run at once per client (429 with "
+        "Retry-After beyond that). SERVICE, LOAD and updates are refused."
+        + (
+            f" A repeated query may be answered from a cache for up to "
+            f"{settings.result_cache_ttl:g} s, never across a data change ('X-Cache: hit')."
+            if settings.result_cache_mb > 0
+            else ""
+        )
+    )
+
+
+def description(settings: Settings, store: Store) -> list[ox.Triple]:
+    """Triples of the Service Description."""
+    endpoint = ox.NamedNode(sparql_endpoint(settings))
+
+    def sd(local: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + local)
+
+    triples = [
+        ox.Triple(endpoint, RDF_TYPE, sd("Service")),
+        ox.Triple(endpoint, sd("endpoint"), endpoint),
+        ox.Triple(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(endpoint, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(endpoint, sd("defaultEntailmentRegime"), ox.NamedNode(ENT + "Simple")),
+        ox.Triple(endpoint, ox.NamedNode(RDFS + "comment"), ox.Literal(limits_text(settings))),
+        ox.Triple(
+            endpoint,
+            ox.NamedNode(RDFS + "seeAlso"),
+            ox.NamedNode(ontology_url(settings)),
+        ),
+    ]
+    if settings.service_allowlist:
+        triples.append(ox.Triple(endpoint, sd("feature"), sd("BasicFederatedQuery")))
+    for name in RESULT_FORMAT_IRIS:
+        triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+    triples += [
+        ox.Triple(endpoint, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), endpoint),
+        ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(void_url(settings))),
+        ox.Triple(dataset, sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, RDF_TYPE, sd("Graph")),
+        ox.Triple(
+            default_graph,
+            ox.NamedNode(DCT + "description"),
+            ox.Literal(
+                "The default graph is the union of every source graph "
+                f"({settings.base_iri}graph/source/*). Metadata ({settings.base_iri}graph/meta/*) "
+                f"and validation reports ({settings.base_iri}graph/report/*) are named graphs, "
+                "reached with GRAPH.",
+                language="en",
+            ),
+        ),
+    ]
+    for i, name in enumerate(store.named_graphs()):
+        node = ox.BlankNode(f"g{i}")
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), ox.NamedNode(name)),
+        ]
+    return triples
+
+
+def serialise(triples: list[ox.Triple], media_type: RdfFormat) -> bytes:
+    out = io.BytesIO()
+    fmt = RDF_FORMATS[media_type]
+    prefixes = (
+        {"sd": SD, "formats": FORMATS, "rdfs": RDFS, "dct": DCT, "void": VOID}
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
+        else None
+    )
+    if prefixes is not None:
+        prefixes = {**{k: v for k, v in PREFIXES.items() if k in ("xsd",)}, **prefixes}
+    ox.serialize(triples, out, format=fmt, prefixes=prefixes)
+    return out.getvalue()

@@ -1,0 +1,517 @@
+"""A pool of forked worker processes that run public queries and are killed at the deadline.
+
+pyoxigraph can neither cancel a query nor survive some hostile ones (docs/security.md F1/F2), so a
+public query never runs in the server process. Each server process (gunicorn worker, or the
+test app) owns ``sparql_workers`` workers, forked on first use:
+
+* the memory store is inherited by the fork; when the data version changes, idle workers
+  are retired and re-forked, so they never serve stale data;
+* the on-disk store is opened read-only *after* the fork (``OxigraphStore.open_reader``),
+  never shared, and reopens when a new snapshot is published.
+
+Right after the fork, before it opens the store or reads a job, a worker cuts itself off
+from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
+filter on ``socket``), so a ``SERVICE`` call that got past the query checks fails in the
+worker and becomes an ordinary query error. The worker's first frame reports what took
+effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
+that is not confined unless the settings allow it (``RIIKG_ALLOW_UNCONFINED`` /
+``riikg serve --allow-unconfined``). The one exception is federation: with a
+``service_allowlist``, workers keep network access (``SERVICE`` to those endpoints must
+work) and only the query checks stand between a query and the network.
+
+The parent sends a pickled :class:`~endpoint.sparql.job.Job` over a socketpair and waits
+for the answer with ``poll`` until the deadline, watching the client's socket too (gunicorn
+passes it as ``gunicorn.socket``). At the deadline, or when the client hangs up, the worker
+gets ``SIGKILL``, is reaped, and a fresh one is forked for the next query. The answer is
+streamed from the socket to the client in chunks.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import re
+import resource
+import select
+import signal
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from endpoint.sparql.job import Job, Outcome, run_job
+from riikg import confine as _confine
+from riikg.confine import Confinement
+
+_HEADER = struct.Struct("!Q")
+CHUNK = 64 * 1024
+#: answers up to this size are read at once and the worker is freed before sending
+SPOOL_BYTES = 1 << 20
+#: memory a worker may allocate beyond what it inherited (its data segment is capped)
+WORKER_MEMORY = 2 << 30
+#: seconds after the deadline at which a worker ends itself (SIGALRM, default action)
+SELF_KILL_GRACE = 3
+#: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
+MAX_JOBS_PER_WORKER = 5000
+#: seconds a new worker has to report its confinement
+START_TIMEOUT = 10.0
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+NO_NETWORK_NOTE = " (query workers have no network access: SERVICE cannot reach other endpoints)"
+
+
+class PoolBusy(Exception):
+    """No worker became free in time."""
+
+
+class WorkerKilled(Exception):
+    """The worker was stopped (deadline, client gone) or died (crash)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "timeout", "client", "crash"
+
+
+StoreOpener = Callable[[], tuple[ox.Store, Callable[[], list[ox.NamedNode]]]]
+
+
+@dataclass
+class Worker:
+    pid: int
+    sock: socket.socket
+    version: int
+    jobs: int = 0
+
+
+def _send_frame(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < size:
+        chunk = sock.recv(min(CHUNK, size - len(buf)))
+        if not chunk:
+            raise EOFError("worker socket closed")
+        buf += chunk
+    return bytes(buf)
+
+
+def _child_main(
+    sock: socket.socket, opener: StoreOpener, state: Confinement
+) -> None:  # pragma: no cover
+    """Worker loop (runs in the forked child; covered by the pool tests, not by coverage)."""
+    for sig in (
+        signal.SIGTERM,
+        signal.SIGINT,
+        signal.SIGHUP,
+        signal.SIGQUIT,
+        signal.SIGUSR1,
+        signal.SIGALRM,
+    ):
+        signal.signal(sig, signal.SIG_DFL)
+    store, graphs = opener()
+    while True:
+        try:
+            size = _HEADER.unpack(_recv_exact(sock, _HEADER.size))[0]
+            job: Job = pickle.loads(_recv_exact(sock, size))
+        except EOFError:
+            return
+        # second line of defence: if the parent is gone (or never kills us), the kernel ends
+        # this process a little after the deadline, whatever the query is doing
+        if job.timeout > 0:
+            signal.alarm(int(job.timeout) + SELF_KILL_GRACE)
+        try:
+            outcome = run_job(store, graphs(), job)
+        except Exception as exc:  # report, never die silently; the parent decides the status
+            outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
+        signal.alarm(0)
+        if outcome.error and state.confined and _SERVICE.search(job.query):
+            outcome = Outcome(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
+        meta = pickle.dumps(
+            (outcome.status, outcome.error, outcome.truncated, len(outcome.body)),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        _send_frame(sock, meta)
+        sock.sendall(outcome.body)
+
+
+def _limit_memory(extra: int) -> None:
+    """In the child: cap the data segment at its size now plus ``extra`` bytes (C7 in
+    docs/security.md).
+
+    A query that needs more (huge ORDER BY, GROUP BY, DISTINCT) fails in its own worker.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            data_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmData:"))
+        limit = data_kb * 1024 + extra
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    except (OSError, ValueError, StopIteration):  # pragma: no cover - not Linux
+        pass
+
+
+def _close_inherited_fds(keep: int) -> None:
+    """In the child: close every inherited descriptor except stdio and ``keep``.
+
+    A forked child must not hold the server's client connections open (a closed connection
+    would never reach the client) nor the parent's store files.
+    """
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # pragma: no cover - no /proc
+        fds = list(range(3, 4096))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    """``size`` killable query workers for one server process."""
+
+    def __init__(
+        self,
+        opener: StoreOpener,
+        size: int,
+        version: Callable[[], int],
+        *,
+        memory: int = WORKER_MEMORY,
+        network: bool = False,
+        require_confined: bool = False,
+    ) -> None:
+        """``network``: let workers reach the network (federation through a SERVICE
+        allowlist); ``require_confined``: refuse workers that could not cut themselves off
+        from the network."""
+        self.network = network
+        self._memory = memory
+        self._opener = opener
+        self._size = size
+        self._version = version
+        self._idle: list[Worker] = []
+        self._busy = 0
+        self._cond = threading.Condition()
+        self._owner = os.getpid()
+        self.killed = 0  # workers killed at a deadline / hang-up, for tests and logs
+        self.last_killed: int | None = None
+        self.require_confined = require_confined
+        #: what the newest worker reported (None before the first worker started)
+        self.confinement: Confinement | None = None
+
+    # ---- worker life cycle -----------------------------------------------------------
+    def _spawn(self, version: int) -> Worker:
+        parent_sock, child_sock = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 0
+            try:
+                parent_sock.close()
+                gc.disable()
+                _close_inherited_fds(child_sock.fileno())
+                _limit_memory(self._memory)
+                if self.network:
+                    state = Confinement(False, False, "network kept for the SERVICE allowlist")
+                else:
+                    state = _confine.confine()  # looked up here: tests may replace it
+                _send_frame(child_sock, state.to_json())
+                if state.confined or self.network or not self.require_confined:
+                    _child_main(child_sock, self._opener, state)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_sock.close()
+        worker = Worker(pid, parent_sock, version)
+        try:
+            parent_sock.settimeout(START_TIMEOUT)
+            size = _HEADER.unpack(_recv_exact(parent_sock, _HEADER.size))[0]
+            state = Confinement.from_json(_recv_exact(parent_sock, size))
+            parent_sock.settimeout(None)
+        except (OSError, EOFError, ValueError, KeyError) as exc:
+            self._kill(worker)
+            raise WorkerKilled(f"the query worker did not start: {exc}", "crash") from exc
+        self.confinement = state
+        if not state.confined and self.require_confined and not self.network:
+            self._kill(worker)
+            raise WorkerKilled(
+                "the query worker could not be cut off from the network "
+                f"({state.detail}); queries are refused",
+                "crash",
+            )
+        return worker
+
+    @staticmethod
+    def _kill(worker: Worker) -> None:
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(worker.pid, 0)
+        except ChildProcessError:
+            pass
+        worker.sock.close()
+
+    def _acquire(self, wait: float) -> Worker:
+        version = self._version()
+        deadline = time.monotonic() + wait
+        with self._cond:
+            if os.getpid() != self._owner:  # inherited by a fork: start afresh
+                self._idle, self._busy, self._owner = [], 0, os.getpid()
+            while True:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.version == version and worker.jobs < MAX_JOBS_PER_WORKER:
+                        self._busy += 1
+                        return worker
+                    self._kill(worker)  # stale data or worn out
+                if self._busy < self._size:
+                    self._busy += 1
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise PoolBusy(f"all {self._size} query workers are busy")
+                self._cond.wait(left)
+        try:
+            return self._spawn(version)
+        except BaseException:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify()
+            raise
+
+    def _release(self, worker: Worker | None) -> None:
+        with self._cond:
+            self._busy -= 1
+            if worker is not None:
+                worker.jobs += 1
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Kill every idle worker (busy ones are killed by their requests)."""
+        with self._cond:
+            for worker in self._idle:
+                self._kill(worker)
+            self._idle = []
+
+    # ---- running a query -------------------------------------------------------------
+    def run(
+        self,
+        job: Job,
+        *,
+        timeout: float,
+        queue_wait: float,
+        client: socket.socket | None = None,
+    ) -> tuple[Outcome, Body]:
+        """Run ``job``; return its outcome (body empty) and an iterator over the body.
+
+        The iterator must be exhausted or closed: it gives the worker back.
+
+        Raises:
+            PoolBusy: no worker free within ``queue_wait`` seconds.
+            WorkerKilled: deadline reached, client gone, or the worker crashed.
+        """
+        started = time.monotonic()
+        worker = self._acquire(min(queue_wait, timeout))
+        deadline = started + timeout
+        try:
+            _send_frame(worker.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            self._wait(worker, deadline, client)
+            size = _HEADER.unpack(_recv_exact(worker.sock, _HEADER.size))[0]
+            status, error, truncated, length = pickle.loads(_recv_exact(worker.sock, size))
+        except WorkerKilled:
+            self._kill(worker)
+            self._release(None)
+            raise
+        except (OSError, EOFError) as exc:
+            self._kill(worker)
+            self._release(None)
+            raise WorkerKilled(f"the query worker died: {exc}", "crash") from exc
+        except BaseException:
+            self._kill(worker)
+            self._release(None)
+            raise
+        outcome = Outcome(truncated=truncated, error=error, status=status)
+        return outcome, self._body(worker, length)
+
+    def _wait(self, worker: Worker, deadline: float, client: socket.socket | None) -> None:
+        poller = select.poll()
+        poller.register(worker.sock, select.POLLIN | select.POLLHUP)
+        watch_client = client is not None
+        if client is not None:
+            poller.register(client, select.POLLIN | select.POLLHUP)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.killed += 1
+                self.last_killed = worker.pid
+                raise WorkerKilled("the query ran past its time limit and was stopped", "timeout")
+            events = poller.poll(min(left, 1.0) * 1000)
+            for fd, _ in events:
+                if fd == worker.sock.fileno():
+                    return
+                if watch_client and client is not None and fd == client.fileno():
+                    if _client_gone(client):
+                        self.killed += 1
+                        self.last_killed = worker.pid
+                        raise WorkerKilled("the client went away; the query was stopped", "client")
+                    poller.unregister(client)  # pipelined data: stop watching
+                    watch_client = False
+
+    def _body(self, worker: Worker, length: int) -> Body:
+        if length <= SPOOL_BYTES:  # small answer: read it now and give the worker back
+            try:
+                data = _recv_exact(worker.sock, length)
+            except (OSError, EOFError) as exc:
+                self._kill(worker)
+                self._release(None)
+                raise WorkerKilled(f"the query worker died: {exc}", "crash") from exc
+            self._release(worker)
+            return Body([data] if data else [], None)
+        return Body(_Stream(self, worker, length), None)
+
+    def finish(self, worker: Worker, complete: bool) -> None:
+        """Give a worker back after its answer was streamed (or kill it if cut short)."""
+        if complete:
+            self._release(worker)
+        else:  # the client stopped reading mid-body: the worker is in an unknown state
+            self._kill(worker)
+            self._release(None)
+
+
+class _Stream:
+    """Iterator over a large answer, read from the worker socket chunk by chunk."""
+
+    def __init__(self, pool: WorkerPool, worker: Worker, length: int) -> None:
+        self._pool = pool
+        self._worker = worker
+        self._left = length
+        self._finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._left <= 0:
+            self.close()
+            raise StopIteration
+        chunk = self._worker.sock.recv(min(CHUNK, self._left))
+        if not chunk:
+            self.close()
+            raise EOFError("the query worker closed the stream early")
+        self._left -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._pool.finish(self._worker, self._left <= 0)
+
+
+class Body:
+    """The answer's bytes: an iterable whose ``close()`` always runs the clean-up.
+
+    A generator that was never started ignores ``close()``; this wrapper does not, so a
+    HEAD request or an unread response still gives the worker (and the client's slot) back.
+    """
+
+    def __init__(self, chunks: Iterable[bytes], on_close: Callable[[], None] | None) -> None:
+        self._chunks = chunks
+        self._iter: Iterator[bytes] | None = None
+        self._on_close = on_close
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._iter is None:
+            self._iter = iter(self._chunks)
+        try:
+            return next(self._iter)
+        except StopIteration:
+            self.close()
+            raise
+
+    def then(self, callback: Callable[[], None]) -> Body:
+        """Run ``callback`` (once) when the body is closed or exhausted."""
+        previous = self._on_close
+
+        def both() -> None:
+            try:
+                if previous is not None:
+                    previous()
+            finally:
+                callback()
+
+        self._on_close = both
+        return self
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._on_close is not None:
+                self._on_close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _client_gone(client: socket.socket) -> bool:
+    try:
+        data = client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return data == b""
+
+
+def memory_opener(store: Any) -> StoreOpener:
+    """Opener for an inherited in-memory :class:`~riikg.store.oxigraph.OxigraphStore`."""
+
+    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
+        raw: ox.Store = store.raw
+        graphs = [ox.NamedNode(g) for g in store.source_graphs()]
+        return raw, lambda: graphs
+
+    return open_
+
+
+def snapshot_opener(base: str, path: Any) -> StoreOpener:
+    """Opener that opens the published on-disk snapshot read-only in the child."""
+
+    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
+        from riikg.store.oxigraph import OxigraphStore
+
+        reader = OxigraphStore.open_reader(base, path)
+        cache: dict[int, list[ox.NamedNode]] = {}
+
+        def graphs() -> list[ox.NamedNode]:
+            version = reader.version  # refreshes to the newest snapshot
+            if version not in cache:
+                cache.clear()
+                cache[version] = [ox.NamedNode(g) for g in reader.source_graphs()]
+            return cache[version]
+
+        class _Live:
+            def query(self, *args: Any, **kwargs: Any) -> Any:
+                return reader.raw.query(*args, **kwargs)
+
+        return _Live(), graphs  # type: ignore[return-value]
+
+    return open_

@@ -1,0 +1,1 @@
+"""SPARQL text handling shared by the public endpoint's guard and the remote store."""
