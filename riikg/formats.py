@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -67,6 +67,19 @@ class Format:
         return kind in self.kinds
 
     @property
+    def w3c(self) -> str | None:
+        """The W3C IRI of the format (``http://www.w3.org/ns/formats/…``), from pyoxigraph's name.
+
+        >>> TURTLE.w3c, RDFXML.w3c, SPARQL_JSON.w3c
+        ('http://www.w3.org/ns/formats/Turtle', 'http://www.w3.org/ns/formats/RDF_XML', \
+'http://www.w3.org/ns/formats/SPARQL_Results_JSON')
+        """
+        if self.oxigraph is None:
+            return None
+        local = self.oxigraph.name.replace(" in ", " ").replace(" ", "_").replace("/", "_")
+        return W3C_FORMATS + local
+
+    @property
     def rdf(self) -> ox.RdfFormat:
         """The pyoxigraph RDF format (raises for formats that are not RDF)."""
         if not isinstance(self.oxigraph, ox.RdfFormat):
@@ -80,6 +93,8 @@ class Format:
             raise ValueError(f"{self.key} is not a SPARQL results format")
         return self.oxigraph
 
+
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 _G = frozenset({Kind.GRAPH, Kind.DATASET})  # a triple format is also a dataset of one graph
 
@@ -126,12 +141,14 @@ HTML = Format(
     "html", "text/html", frozenset({Kind.DOCUMENT}), ("htm",), ("application/xhtml+xml",)
 )  # fmt: skip
 JSON = Format("json", "application/json", frozenset({Kind.DOCUMENT}))
+#: plain text (error messages); after N-Triples, which ``text/plain`` names elsewhere
+TEXT = Format("txt", "text/plain", frozenset({Kind.DOCUMENT}))
 
 #: every format, in the server's order of preference within each kind
 TABLE: list[Format] = [
     TURTLE, JSONLD, NTRIPLES, RDFXML, NQUADS, TRIG,
     SPARQL_JSON, SPARQL_XML, CSV, TSV,
-    HTML, JSON,
+    HTML, JSON, TEXT,
 ]  # fmt: skip
 
 
@@ -140,17 +157,28 @@ def of_kind(kind: Kind) -> list[Format]:
     return [f for f in TABLE if f.is_a(kind)]
 
 
-def by_media_type(media_type: str, kind: Kind | None = None) -> Format | None:
-    """The format whose media type (or alias) is ``media_type``; parameters are ignored."""
+def by_media_type(
+    media_type: str, kind: Kind | None = None, among: Iterable[Format] | None = None
+) -> Format | None:
+    """The format whose media type (or alias) is ``media_type``; parameters are ignored.
+
+    ``among`` narrows the search to some formats (an endpoint's offers), in their order.
+    """
     key = media_type.split(";", 1)[0].strip().lower()
-    return _first(lambda f: key == f.media_type or key in f.aliases, kind)
+    return _first(lambda f: key == f.media_type or key in f.aliases, kind, among)
 
 
-def by_word(word: str, kind: Kind | None = None) -> Format | None:
-    """The format a ``format=`` value, an extension or a media type names."""
+def by_word(
+    word: str, kind: Kind | None = None, among: Iterable[Format] | None = None
+) -> Format | None:
+    """The format a ``format=`` value, an extension or a media type names.
+
+    >>> by_word("xml") is RDFXML, by_word("xml", among=of_kind(Kind.RESULTS)) is SPARQL_XML
+    (True, True)
+    """
     key = word.split(";", 1)[0].strip().lower().lstrip(".")
-    exact = by_media_type(key, kind)
-    return exact or _first(lambda f: key in f.names, kind)
+    exact = by_media_type(key, kind, among)
+    return exact or _first(lambda f: key in f.names, kind, among)
 
 
 def by_extension(path: str, kind: Kind | None = None) -> Format | None:
@@ -164,8 +192,10 @@ def by_extension(path: str, kind: Kind | None = None) -> Format | None:
     return _first(lambda f: ext == f.key or ext in f.extensions, kind)
 
 
-def _first(match: Callable[[Format], bool], kind: Kind | None) -> Format | None:
-    for fmt in TABLE:
+def _first(
+    match: Callable[[Format], bool], kind: Kind | None, among: Iterable[Format] | None = None
+) -> Format | None:
+    for fmt in TABLE if among is None else among:
         if (kind is None or fmt.is_a(kind)) and match(fmt):
             return fmt
     return None
