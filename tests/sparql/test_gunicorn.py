@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 import requests
 
+from bench.servers import RiikgServer as Served
+from bench.servers import start_riikg
 from riikg.store.oxigraph import OxigraphStore
 from tests.sparql.conftest import BASE
 
@@ -37,35 +35,6 @@ def triples(n: int, prefix: str = "s") -> list[ox.Triple]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    url: str
-    port: int
-    process: subprocess.Popen[bytes]
-    store_path: Path
-    log: Path
-
-    def children_of(self, pid: int) -> list[int]:
-        found: list[int] = []
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
-                    found += [int(p) for p in fh.read().split()]
-        except FileNotFoundError:
-            pass
-        return found
-
-    def query_workers(self) -> list[int]:
-        """Query worker processes: grandchildren of the gunicorn master."""
-        return [w for g in self.children_of(self.process.pid) for w in self.children_of(g)]
-
-
 def cpu_ticks(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
         fields = fh.read().rsplit(")", 1)[1].split()
@@ -78,46 +47,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     writer = OxigraphStore.open_writer(BASE, path)
     writer.replace_graphs({f"{BASE}graph/source/synth": triples(2000)})
     writer.close()
-    port = free_port()
-    env = {
-        **os.environ,
-        "RIIKG_STORE": "oxigraph",
-        "RIIKG_STORE_PATH": str(path),
-        "RIIKG_BASE_IRI": BASE,
-        "RIIKG_SPARQL_WORKERS": "1",
-        "RIIKG_QUERY_TIMEOUT": "30",
-    }
-    riikg = str(Path(sys.executable).with_name("riikg"))
-    log = path.parent / "serve.log"
-    log_fh = log.open("wb")
-    process = subprocess.Popen(
-        [riikg, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log_fh,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(url + "/health", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.fail("riikg serve did not start")
-        time.sleep(0.2)
-    try:
-        yield Served(url, port, process, path, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log_fh.close()
+    settings = {"RIIKG_BASE_IRI": BASE, "RIIKG_SPARQL_WORKERS": "1", "RIIKG_QUERY_TIMEOUT": "30"}
+    with start_riikg(path, path.parent / "serve.log", settings, workers=1, timeout=30) as server:
+        yield server
 
 
 def count(served: Served) -> int:
