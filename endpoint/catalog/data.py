@@ -1,29 +1,24 @@
-"""What the catalogue routes know about the store: source records, coverage, a per-version cache.
+"""What the catalogue routes know about the store: source records and coverage.
 
 Build, run, transform: each function runs one ``.rq`` file from
 ``endpoint/queries/catalog/`` and returns plain dataclasses. Everything here depends only
-on the data, so it is computed once per data version (:func:`version_key`) and cached.
+on the data, so it is computed once per data version (:mod:`endpoint.cache`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
-from flask import current_app
 
-from endpoint.state import get_store
+from endpoint.cache import per_version
 from riikg.namespaces import source_id_of
 from riikg.queries import load_query
 from riikg.store import Store
 
 QUERIES = "endpoint/queries/catalog"
-CACHE_KEY = "riikg.catalog"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,16 +51,6 @@ def parse_datetime(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def version_key(store: Store) -> str:
-    """Identifies the data version: the version number plus the time of that write.
-
-    The time guards against a store rebuilt from scratch that reaches the same number.
-    """
-    modified = store.modified
-    stamp = modified.strftime("%Y%m%dT%H%M%S") if modified else "0"
-    return f"{store.version}-{stamp}"
 
 
 def _value(row: dict[str, Any], name: str) -> str:
@@ -131,46 +116,6 @@ def latest(records: list[SourceRecord]) -> datetime | None:
     return max((r.modified for r in records), default=None)
 
 
-class VersionCache:
-    """Values computed from the data, kept for the current data version only."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._building: dict[str, threading.Lock] = {}
-        self._key = ""
-        self._values: dict[str, Any] = {}
-
-    def _lookup(self, key: str, name: str) -> tuple[bool, Any]:
-        with self._lock:
-            if key != self._key:
-                self._key, self._values = key, {}
-            return name in self._values, self._values.get(name)
-
-    def get(self, key: str, name: str, build: Callable[[], T]) -> T:
-        """The cached value, or ``build()`` run once (other threads wait for it)."""
-        found, value = self._lookup(key, name)
-        if found:
-            return value  # type: ignore[no-any-return]
-        with self._lock:
-            building = self._building.setdefault(name, threading.Lock())
-        with building:
-            found, value = self._lookup(key, name)
-            if found:
-                return value  # type: ignore[no-any-return]
-            built = build()
-            with self._lock:
-                if key == self._key:
-                    self._values[name] = built
-            return built
-
-
-def cached(name: str, build: Callable[[Store], T]) -> T:
-    """``build(store)`` computed once per data version for the current app."""
-    store = get_store()
-    cache: VersionCache = current_app.extensions.setdefault(CACHE_KEY, VersionCache())
-    return cache.get(version_key(store), name, lambda: build(store))
-
-
 def records() -> list[SourceRecord]:
     """The source records of the current app's store (cached per data version)."""
-    return cached("records", source_records)
+    return per_version("records", source_records)

@@ -1,6 +1,6 @@
 """Deterministic dumps of the whole graph and of each source, with checksums and statistics.
 
-For every data version (``catalog.data.version_key``) the dumps are generated once:
+For every data version (``endpoint.cache.data_version``) the dumps are generated once:
 
 * ``riikg.nt.gz`` / ``riikg.ttl``: the union of the source graphs as triples;
 * ``riikg.nq.gz``: every named graph (sources, provenance records, validation reports) as quads;
@@ -31,7 +31,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
-from endpoint.catalog.data import SourceRecord, latest, source_records, version_key
+from endpoint.cache import data_version
+from endpoint.catalog.data import SourceRecord, latest, source_records
 from endpoint.http import urls
 from riikg.config import Settings, StoreKind
 from riikg.namespaces import MERIL, NUTS_CODE, PREFIXES, RIIKG, WIKIDATA, report_graph
@@ -263,7 +264,7 @@ def build_dumps(store: Store, directory: Path | None = None) -> DumpSet:
 
 
 def _build_dumps(store: Store, directory: Path | None) -> DumpSet:
-    key = version_key(store)
+    key = data_version(store)
     records: list[SourceRecord] = source_records(store)
     base = store.base
     files: dict[str, DumpFile] = {}
@@ -371,7 +372,7 @@ def dump_directory(settings: Settings, key: str) -> Path | None:
 
 def load_or_build(store: Store, settings: Settings) -> DumpSet:
     """The dumps of the store's current version: read from disk, or generated."""
-    directory = dump_directory(settings, version_key(store))
+    directory = dump_directory(settings, data_version(store))
     if directory is not None:
         found = read_directory(directory)
         if found is not None:

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
+from endpoint.cache import per_version
 from endpoint.pages.describe import Link, Linker
-from endpoint.pages.labels import per_version, q
+from endpoint.pages.queries import q
 from riikg.namespaces import NUTS_CODE
 from riikg.store import Store
 

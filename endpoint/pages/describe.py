@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from endpoint.http.links import href, valid_lang
-from endpoint.pages.labels import SourceInfo, labels, prefixed, q, source_of, types
+from endpoint.pages.labels import SourceInfo, labels, prefixed, source_of, types
+from endpoint.pages.queries import q
 from riikg.namespaces import WGS
 from riikg.store import Store, Term
 

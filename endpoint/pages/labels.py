@@ -1,30 +1,22 @@
-"""Per-data-version indexes the pages share: labels, types and source records.
+"""The indexes every page shares: labels, types and source records.
 
-Each index is built once per store version with one query and kept in the application
-(``app.extensions["riikg.pages"]``), so an entity page needs no label queries at all.
+Each index is built with one query once per data version (:func:`endpoint.cache.per_version`),
+so an entity page needs no label queries at all.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from threading import Lock
-from typing import TypeVar
 
-from flask import current_app, g
 from pyoxigraph import Literal, NamedNode
 
+from endpoint.cache import per_version
 from endpoint.http.links import valid_lang
+from endpoint.pages.queries import q
 from endpoint.state import get_store
 from riikg.namespaces import NUTS_CODE, PREFIXES, source_id_of
-from riikg.queries import load_query
 from riikg.store import Store
-
-T = TypeVar("T")
-CACHE_KEY = "riikg.pages"
-_LOCK = Lock()
-_MEMO_LOCK = Lock()
 
 #: labelling properties, best first
 LABEL_PROPERTIES = (
@@ -37,46 +29,6 @@ LABEL_PROPERTIES = (
     "http://www.w3.org/2004/02/skos/core#notation",
 )
 NOTATION = LABEL_PROPERTIES[-1]
-
-
-def q(name: str) -> str:
-    """The text of one of this package's ``.rq`` files."""
-    return load_query("endpoint.queries", name).text
-
-
-def per_version(name: str, build: Callable[[Store], T]) -> T:
-    """Build a value once per store data version and keep it in the application."""
-    store = get_store()
-    # one version read per request (a remote store answers it with a query)
-    version: int | None = g.get("riikg_pages_version")
-    if version is None:
-        version = g.riikg_pages_version = store.version
-    cache: dict[str, tuple[int, object]] = current_app.extensions.setdefault(CACHE_KEY, {})
-    hit = cache.get(name)
-    if hit is not None and hit[0] == version:
-        return hit[1]  # type: ignore[return-value]
-    with _LOCK:
-        hit = cache.get(name)
-        if hit is not None and hit[0] == version:
-            return hit[1]  # type: ignore[return-value]
-        value = build(store)
-        cache[name] = (version, value)
-        return value
-
-
-def memo(name: str, key: Hashable, build: Callable[[], T], size: int = 256) -> T:
-    """A value kept per data version and key (least recently used dropped past ``size``)."""
-    cache: OrderedDict[Hashable, object] = per_version("memo:" + name, lambda _store: OrderedDict())
-    with _MEMO_LOCK:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]  # type: ignore[return-value]
-    value = build()
-    with _MEMO_LOCK:
-        cache[key] = value
-        while len(cache) > size:
-            cache.popitem(last=False)
-    return value
 
 
 def prefixed(iri: str) -> str:

@@ -22,6 +22,7 @@ from flask import (
     send_from_directory,
 )
 
+from endpoint.cache import memo
 from endpoint.http.links import href
 from endpoint.pages import resource
 from endpoint.pages.browse import facts, figures, region_profile, region_tree
@@ -38,13 +39,8 @@ from endpoint.pages.facets import (
     run_list,
 )
 from endpoint.pages.geo import outlines
-from endpoint.pages.labels import (
-    labels,
-    memo,
-    q,
-    sort_by_label,
-    sources,
-)
+from endpoint.pages.labels import labels, sort_by_label, sources
+from endpoint.pages.queries import q
 from endpoint.pages.search import kind_label, search_index
 from endpoint.pages.web import (
     CONCEPT,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
-from endpoint.pages.labels import per_version, q
+from endpoint.cache import per_version
+from endpoint.pages.queries import q
 from riikg.store import Store
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -1,7 +1,7 @@
 """Build the pages' per-version indexes (labels, types, sources, facets, search, NUTS tree,
 figures) before a visitor needs them.
 
-They are built on first use per data version (``endpoint.pages.labels.per_version``); on a large
+They are built on first use per data version (``endpoint.cache.per_version``); on a large
 graph that first request takes seconds. ``riikg serve`` starts :func:`start_warmer` in each
 gunicorn worker: it requests a few pages in process at start and again whenever the data
 version changes, so the first visitor after a load finds them ready.
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from endpoint.pages.labels import CACHE_KEY
+from endpoint.cache import app_cache, data_version
 from endpoint.state import get_store
 
 #: how often the warmer looks for a new data version (seconds)
@@ -31,7 +31,7 @@ def warm(app: Flask) -> list[str]:
     with app.test_request_context("/"):
         for build in (labels, types, sources, facts, figures, region_tree, search_index):
             build()
-    return sorted(app.extensions.get(CACHE_KEY, {}))
+        return app_cache().names()
 
 
 def start_warmer(
@@ -42,17 +42,18 @@ def start_warmer(
     say = log or app.logger.warning
 
     def loop() -> None:
-        warmed: int | None = None
+        warmed: str | None = None
         while True:
             try:
                 with app.app_context():
-                    version = get_store().version
-                if version != warmed:
+                    store = get_store()
+                    key, number = data_version(store), store.version
+                if key != warmed:
                     started = time.monotonic()
                     built = warm(app)
-                    warmed = version
+                    warmed = key
                     say(
-                        f"pages warmed for data version {version} in "
+                        f"pages warmed for data version {number} in "
                         f"{time.monotonic() - started:.1f} s ({', '.join(built)})"
                     )
             except Exception as exc:  # the store may be down; try again later

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from endpoint.catalog.data import VersionCache
+from endpoint.cache import VersionCache
 
 
 def test_concurrent_requests_build_once() -> None:
