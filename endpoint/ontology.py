@@ -1,10 +1,11 @@
 """Blueprint: documentation of the riikg ontology, one page per term, with content negotiation.
 
 ``/ontology`` describes the whole ontology (classes, properties, alignments, vocabularies);
-``/ontology/{Term}`` describes one term. Both serve HTML, Turtle, JSON-LD, N-Triples and
-RDF/XML by ``Accept`` (``Vary: Accept``), by extension (``.ttl .jsonld .nt .rdf``) or by
-``?format=``. Term IRIs ``https://w3id.org/riikg/ontology/{Term}`` resolve here once the
-w3id redirect is set up (docs/ontology.md).
+``/ontology/{Term}`` describes one term. Both serve HTML and every graph format of
+:mod:`riikg.formats` (Turtle, JSON-LD, N-Triples, RDF/XML) by ``Accept`` (``Vary: Accept``),
+by extension (``.ttl .jsonld .nt .rdf``) or by ``?format=``. Term IRIs
+``https://w3id.org/riikg/ontology/{Term}`` resolve here once the w3id redirect is set up
+(docs/ontology.md).
 
 The ontology is read from the repository files (``ontology/riikg.ttl``,
 ``ontology/alignments.ttl``, ``ontology/vocab/*.ttl``) and the shapes from ``shapes/``,
@@ -23,8 +24,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from endpoint.http.links import href
-from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
+from endpoint.http.negotiate import named, negotiate, offered, rdf_offers
 from endpoint.state import get_settings
+from riikg import formats
+from riikg.formats import Format
 from riikg.namespaces import PREFIXES, RIIKG, VOCAB
 from riikg.resources import ontology_dir
 from riikg.validate import SHAPES_NS, shapes_graph
@@ -35,12 +38,6 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/riikg/ontology")
 ALIGNMENTS_IRI = URIRef("https://w3id.org/riikg/ontology/alignments")
 _NS = str(RIIKG)
 _TERM = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,80}$")
-_SERIALISERS = {
-    Representation.TURTLE: "turtle",
-    Representation.JSONLD: "json-ld",
-    Representation.NTRIPLES: "nt",
-    Representation.RDFXML: "xml",
-}
 _KINDS = (
     (OWL.Class, "Class"),
     (OWL.ObjectProperty, "Object property"),
@@ -342,31 +339,31 @@ def vocabulary_list() -> list[Vocabulary]:
 
 
 @cache
-def _serialised(key: str, rep: Representation) -> bytes:
+def _serialised(key: str, rep: Format) -> bytes:
     graph = ontology() if key == "" else term_graph(key)
-    data = graph.serialize(format=_SERIALISERS[rep], encoding="utf-8")
+    data = graph.serialize(format=rep.rdflib_name, encoding="utf-8")
     return data
 
 
-def _choose(ext: str | None) -> Representation:
+def _choose(ext: str | None) -> Format:
     """The representation asked for by extension, ``?format=`` or ``Accept`` (else 406/404)."""
+    offers = rdf_offers()
     wanted = ext or request.args.get("format")
     if wanted:
-        rep = by_extension(wanted)
-        if rep is None or rep not in RDF_OFFERS:
+        rep = named(wanted, offers)
+        if rep is None:
             if ext:
                 abort(404, "no such representation of the ontology")
-            abort(406, "unsupported format; use html, ttl, jsonld, nt or rdf")
+            abort(406, "unsupported format; use " + ", ".join(f.key for f in offers))
         return rep
-    chosen = negotiate(request.accept_mimetypes, RDF_OFFERS)
+    chosen = negotiate(request.accept_mimetypes, offers)
     if chosen is None:
-        offered = ", ".join(FORMATS[r].media_type for r in RDF_OFFERS)
-        abort(406, f"the ontology is available as {offered}")
+        abort(406, f"the ontology is available as {offered(offers)}")
     return chosen
 
 
-def _rdf(key: str, rep: Representation) -> Response:
-    return Response(_serialised(key, rep), mimetype=FORMATS[rep].media_type)
+def _rdf(key: str, rep: Format) -> Response:
+    return Response(_serialised(key, rep), mimetype=rep.media_type)
 
 
 def _vary(response: Response, ext: str | None) -> Response:
@@ -379,7 +376,7 @@ def _vary(response: Response, ext: str | None) -> Response:
 @bp.get("/ontology.<ext>")
 def ontology_page(ext: str | None = None) -> Response:
     rep = _choose(ext)
-    if rep is Representation.HTML:
+    if rep is formats.HTML:
         g = ontology()
         terms = [t for t in (describe_term(n) for n in term_names()) if t is not None]
         body = render_template(
@@ -405,7 +402,7 @@ def ontology_page(ext: str | None = None) -> Response:
 @bp.get("/ontology/<path:name>")
 def term_page(name: str) -> Response:
     stem, dot, suffix = name.rpartition(".")
-    ext = suffix if dot and by_extension(suffix) is not None else None
+    ext = suffix if dot and named(suffix, rdf_offers()) is not None else None
     term_name = stem if ext else name
     if term_name in _documents():
         # the version IRIs and the alignments ontology are described by /ontology
@@ -414,7 +411,7 @@ def term_page(name: str) -> Response:
     if term is None:
         abort(404, "the riikg ontology has no such term")
     rep = _choose(ext)
-    if rep is Representation.HTML:
+    if rep is formats.HTML:
         body = render_template("ontology/term.html", term=term, namespace=_NS)
         return _vary(Response(body, mimetype="text/html"), ext)
     return _vary(_rdf(term.name, rep), ext)

@@ -67,6 +67,15 @@ class Format:
         return kind in self.kinds
 
     @property
+    def label(self) -> str:
+        """A name for people: pyoxigraph's (``Turtle``, ``RDF/XML``), else the key in capitals.
+
+        >>> TURTLE.label, RDFXML.label, HTML.label
+        ('Turtle', 'RDF/XML', 'HTML')
+        """
+        return self.oxigraph.name if self.oxigraph is not None else self.key.upper()
+
+    @property
     def w3c(self) -> str | None:
         """The W3C IRI of the format (``http://www.w3.org/ns/formats/…``), from pyoxigraph's name.
 
@@ -85,6 +94,13 @@ class Format:
         if not isinstance(self.oxigraph, ox.RdfFormat):
             raise ValueError(f"{self.key} is not an RDF format")
         return self.oxigraph
+
+    @property
+    def rdflib_name(self) -> str:
+        """rdflib's parser/serialiser name (raises for formats rdflib does not read)."""
+        if self.rdflib is None:
+            raise ValueError(f"{self.key} has no rdflib parser")
+        return self.rdflib
 
     @property
     def results(self) -> ox.QueryResultsFormat:

@@ -25,9 +25,7 @@ from flask import (
 from rdflib import Graph, URIRef
 from werkzeug.datastructures import MultiDict
 
-from endpoint.cache import data_version as version_key
-from endpoint.cache import per_version as cached
-from endpoint.catalog.data import SourceRecord, parse_datetime, records
+from endpoint.catalog.data import SourceRecord, cached, parse_datetime, records, version_key
 from endpoint.catalog.dcat import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -44,28 +42,19 @@ from endpoint.catalog.sitemap import MAX_URLS, entries, index, page_count, robot
 from endpoint.catalog.void import void_graph
 from endpoint.http import urls
 from endpoint.http.errors import ResourceNotFound
-from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
+from endpoint.http.negotiate import named, negotiate, rdf_offers
 from endpoint.state import get_settings, get_store
+from riikg import formats
+from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES, SPDX, meta_graph, report_graph
 from riikg.store import RdfFormat
 
 bp = Blueprint("catalog", __name__)
 
-RDFLIB_FORMATS = {
-    Representation.TURTLE: "turtle",
-    Representation.JSONLD: "json-ld",
-    Representation.NTRIPLES: "nt",
-    Representation.RDFXML: "xml",
-}
-STORE_FORMATS = {
-    Representation.TURTLE: RdfFormat.TURTLE,
-    Representation.JSONLD: RdfFormat.JSONLD,
-    Representation.NTRIPLES: RdfFormat.NTRIPLES,
-    Representation.RDFXML: RdfFormat.RDFXML,
-}
-RDF_ONLY = tuple(r for r in RDF_OFFERS if r is not Representation.HTML)
-#: VoID is for machines first: Turtle unless HTML is asked for explicitly
-VOID_OFFERS = (*RDF_ONLY, Representation.HTML)
+
+def void_offers() -> list[Format]:
+    """VoID is for machines first: Turtle unless HTML is asked for explicitly."""
+    return [*formats.of_kind(Kind.GRAPH), formats.HTML]
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -74,21 +63,23 @@ def dumps() -> DumpSet:
     return cached("dumps", lambda store: load_or_build(store, settings))
 
 
-def choose(ext: str | None, offers: tuple[Representation, ...] = RDF_OFFERS) -> Representation:
-    """The representation from a URL suffix, else from ``Accept`` (406 when none fits)."""
-    rep = by_extension(ext) if ext else negotiate(request.accept_mimetypes, offers)
-    if rep is None or rep not in offers:
+def choose(ext: str | None, offers: list[Format] | None = None) -> Format:
+    """The representation from a URL suffix, else from ``Accept`` (406 when none fits);
+    ``offers`` defaults to HTML and every graph format."""
+    offers = rdf_offers() if offers is None else offers
+    rep = named(ext, offers) if ext else negotiate(request.accept_mimetypes, offers)
+    if rep is None:
         abort(404 if ext else 406)
     return rep
 
 
-def rdf_response(graph: Graph, rep: Representation) -> Response:
-    if rep is Representation.JSONLD:  # compact, with an inline context (never fetched)
+def rdf_response(graph: Graph, rep: Format) -> Response:
+    if rep is formats.JSONLD:  # compact, with an inline context (never fetched)
         context = {**PREFIXES, "spdx": str(SPDX)}
-        body = graph.serialize(format="json-ld", context=context, encoding="utf-8")
+        body = graph.serialize(format=rep.rdflib_name, context=context, encoding="utf-8")
     else:
-        body = graph.serialize(format=RDFLIB_FORMATS[rep], encoding="utf-8")
-    response = Response(body, mimetype=FORMATS[rep].media_type)
+        body = graph.serialize(format=rep.rdflib_name, encoding="utf-8")
+    response = Response(body, mimetype=rep.media_type)
     response.vary.add("Accept")
     return response
 
@@ -160,7 +151,7 @@ def catalog(ext: str | None = None) -> Response:
     if number > page.last:
         abort(404, f"the catalogue has {page.last} page(s)")
     graph = catalog_graph(settings, page, dumps(), all_records)
-    if rep is not Representation.HTML:
+    if rep is not formats.HTML:
         return rdf_response(graph, rep)
     files = dumps().files
     return html(
@@ -185,7 +176,7 @@ def source_description(name: str) -> Response:
     settings = get_settings()
     record = source_record(source_id)
     graph = dataset_graph(settings, record, dumps(), records())
-    if rep is not Representation.HTML:
+    if rep is not formats.HTML:
         return rdf_response(graph, rep)
     return html(
         "catalog/graph.html",
@@ -204,7 +195,7 @@ def source_description(name: str) -> Response:
 
 def _alternates(path: str) -> dict[str, str]:
     root = request.script_root
-    return {FORMATS[r].media_type: f"{root}{path}.{FORMATS[r].extension}" for r in RDF_ONLY}
+    return {f.media_type: f"{root}{path}.{f.extension}" for f in formats.of_kind(Kind.GRAPH)}
 
 
 def _stored_graph(kind: str, name: str) -> Response:
@@ -213,12 +204,12 @@ def _stored_graph(kind: str, name: str) -> Response:
     record = source_record(source_id)
     store, base = get_store(), get_settings().base_iri
     iri = str(meta_graph(base, source_id) if kind == "meta" else report_graph(base, source_id))
-    if rep is not Representation.HTML:
-        response = Response(store.dump(iri, STORE_FORMATS[rep]), mimetype=FORMATS[rep].media_type)
+    if rep is not formats.HTML:
+        response = Response(store.dump(iri, RdfFormat(rep.media_type)), mimetype=rep.media_type)
         response.vary.add("Accept")
         return response
     graph = Graph()
-    graph.parse(data=store.dump(iri, RdfFormat.NTRIPLES), format="nt")
+    graph.parse(data=store.dump(iri, RdfFormat.NTRIPLES), format=formats.NTRIPLES.rdflib_name)
     titles = {"meta": "Provenance record", "report": "Validation report"}
     return html(
         "catalog/graph.html",
@@ -236,10 +227,10 @@ def _stored_graph(kind: str, name: str) -> Response:
 @bp.get("/graph/meta.<ext>")
 def store_record(ext: str | None = None) -> Response:
     """The store-wide record ``<{base}> riikg:dataVersion N ; dct:modified t``."""
-    rep = choose(ext, RDF_ONLY)
+    rep = choose(ext, formats.of_kind(Kind.GRAPH))
     iri = str(meta_graph(get_settings().base_iri))
-    body = get_store().dump(iri, STORE_FORMATS[rep])
-    response = Response(body, mimetype=FORMATS[rep].media_type)
+    body = get_store().dump(iri, RdfFormat(rep.media_type))
+    response = Response(body, mimetype=rep.media_type)
     response.vary.add("Accept")
     return response
 
@@ -258,9 +249,9 @@ def report_description(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<ext>")
 def void(ext: str | None = None) -> Response:
-    rep = choose(ext, VOID_OFFERS)
+    rep = choose(ext, void_offers())
     graph = void_graph(get_settings(), dumps(), records())
-    if rep is not Representation.HTML:
+    if rep is not formats.HTML:
         return rdf_response(graph, rep)
     return html(
         "catalog/graph.html",

@@ -7,6 +7,9 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from endpoint.http.negotiate import negotiate
+from riikg import formats
+from riikg.formats import Format
 from riikg.store import QueryFailed, QueryTimeout, StoreUnavailable
 
 
@@ -22,14 +25,14 @@ class QueryError(Exception):
         self.status = status
 
 
-def _preferred() -> str:
-    best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "application/sparql-results+json", "text/plain"],
-        default="text/plain",
-    )
+def _preferred() -> Format:
+    """HTML, JSON or plain text: what the client accepts; plain text without an ``Accept``."""
     if request.path.endswith(".json"):
-        return "application/json"
-    return best or "text/plain"
+        return formats.JSON
+    if not request.accept_mimetypes:
+        return formats.TEXT
+    offers = [formats.HTML, formats.JSON, formats.SPARQL_JSON, formats.TEXT]
+    return negotiate(request.accept_mimetypes, offers) or formats.TEXT
 
 
 def error_response(
@@ -37,14 +40,15 @@ def error_response(
 ) -> Response:
     """An error in the format the client asked for (HTML, JSON or plain text)."""
     kind = _preferred()
-    if kind == "text/html":
+    if kind is formats.HTML:
         body = render_template("error.html", status=status, title=title, message=message)
-        response = Response(body, status=status, mimetype="text/html")
-    elif kind in ("application/json", "application/sparql-results+json"):
+        response = Response(body, status=status, mimetype=kind.media_type)
+    elif kind in (formats.JSON, formats.SPARQL_JSON):
         response = jsonify({"status": status, "error": title, "message": message})
         response.status_code = status
     else:
-        response = Response(f"{status} {title}: {message}\n", status=status, mimetype="text/plain")
+        text = f"{status} {title}: {message}\n"
+        response = Response(text, status=status, mimetype=formats.TEXT.media_type)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

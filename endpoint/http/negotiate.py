@@ -1,84 +1,73 @@
-"""Content negotiation shared by every linked-data route.
+"""Content negotiation: the one engine of every route (pages, ``/sparql``, errors, catalogue,
+ontology).
 
-Formats are chosen from an explicit extension / ``format`` parameter first, then the
-``Accept`` header with q-values. ``None`` means nothing acceptable (answer 406).
+Offers are rows of :data:`riikg.formats.TABLE`, computed when a request comes (a row added to
+the table is offered at once). A format is chosen from an explicit extension / ``format``
+parameter first (:func:`named`), then from the ``Accept`` header with q-values
+(:func:`negotiate`). ``None`` means nothing acceptable (answer 406, or 404 for an extension).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Sequence
 
 from werkzeug.datastructures import MIMEAccept
 
-
-class Representation(StrEnum):
-    """Representations of a linked-data resource."""
-
-    HTML = "html"
-    TURTLE = "ttl"
-    JSONLD = "jsonld"
-    NTRIPLES = "nt"
-    RDFXML = "rdf"
-    JSON = "json"
+from riikg import formats
+from riikg.formats import Format, Kind
 
 
-@dataclass(frozen=True)
-class FormatInfo:
-    media_type: str
-    extension: str
-    aliases: tuple[str, ...] = ()
+def rdf_offers() -> list[Format]:
+    """What a linked-data resource offers: HTML, then every graph format (server order).
 
-
-FORMATS: dict[Representation, FormatInfo] = {
-    Representation.HTML: FormatInfo("text/html", "html", ("application/xhtml+xml",)),
-    Representation.TURTLE: FormatInfo("text/turtle", "ttl", ("application/x-turtle",)),
-    Representation.JSONLD: FormatInfo("application/ld+json", "jsonld"),
-    Representation.NTRIPLES: FormatInfo("application/n-triples", "nt", ("text/plain",)),
-    Representation.RDFXML: FormatInfo(
-        "application/rdf+xml", "rdf", ("application/xml", "text/xml")
-    ),
-    Representation.JSON: FormatInfo("application/json", "json"),
-}
-
-#: what linked-data resources offer, in server preference order (first wins ties)
-RDF_OFFERS = (
-    Representation.HTML,
-    Representation.TURTLE,
-    Representation.JSONLD,
-    Representation.NTRIPLES,
-    Representation.RDFXML,
-)
-
-
-def by_extension(ext: str) -> Representation | None:
-    """The representation for a URL extension or ``format`` value (``ttl``, ``turtle``…).
-
-    >>> by_extension("ttl")
-    <Representation.TURTLE: 'ttl'>
-    >>> by_extension("text/turtle")
-    <Representation.TURTLE: 'ttl'>
+    >>> [f.key for f in rdf_offers()]
+    ['html', 'ttl', 'jsonld', 'nt', 'rdf']
     """
-    key = ext.lower().lstrip(".")
-    for rep, info in FORMATS.items():
-        if key in (rep.value, info.extension, info.media_type, *info.aliases):
-            return rep
-    return {
-        "turtle": Representation.TURTLE,
-        "json-ld": Representation.JSONLD,
-        "ntriples": Representation.NTRIPLES,
-        "n-triples": Representation.NTRIPLES,
-        "xml": Representation.RDFXML,
-        "rdfxml": Representation.RDFXML,
-    }.get(key)
+    return [formats.HTML, *formats.of_kind(Kind.GRAPH)]
+
+
+def graph_offers() -> list[Format]:
+    """What an RDF graph answer offers: every graph format, then plain JSON (:func:`as_rdf`)."""
+    return [*formats.of_kind(Kind.GRAPH), formats.JSON]
+
+
+def as_rdf(fmt: Format) -> Format:
+    """The RDF format that carries ``fmt``: plain ``application/json`` gets JSON-LD (it is JSON).
+
+    >>> as_rdf(formats.JSON) is formats.JSONLD, as_rdf(formats.TURTLE) is formats.TURTLE
+    (True, True)
+    """
+    return formats.JSONLD if fmt is formats.JSON else fmt
+
+
+def named(word: str, offers: Sequence[Format]) -> Format | None:
+    """The offer a URL extension, ``format=`` word or media type names (None: none of them).
+
+    >>> named("turtle", rdf_offers()) is formats.TURTLE
+    True
+    >>> named("xml", formats.of_kind(Kind.RESULTS)) is formats.SPARQL_XML
+    True
+    >>> named("csv", rdf_offers()) is None
+    True
+    """
+    return formats.by_word(word, among=offers)
+
+
+def offered(offers: Sequence[Format]) -> str:
+    """The media types of ``offers``, for a 406 message."""
+    return ", ".join(f.media_type for f in offers)
+
+
+def _range(value: str) -> str:
+    return value.split(";")[0].strip().lower()
 
 
 def _quality(accept: MIMEAccept, media: str) -> float:
     """RFC 9110 12.5.1: the most specific range matching ``media`` gives its quality."""
-    main, _, sub = media.partition("/")
+    main, _, _sub = media.partition("/")
     best: tuple[int, float] | None = None
     for value, quality in accept:
-        kind = value.split(";")[0].strip().lower()
+        kind = _range(value)
         k_main, _, k_sub = kind.partition("/")
         if kind == media:
             rank = 3
@@ -93,39 +82,45 @@ def _quality(accept: MIMEAccept, media: str) -> float:
     return best[1] if best else 0.0
 
 
-def _refused(accept: MIMEAccept, info: FormatInfo) -> bool:
+def _refused(explicit: dict[str, float], fmt: Format) -> bool:
     """The client gave the offer's own media type q=0 and named none of its aliases."""
-    explicit: dict[str, float] = {}
-    for value, quality in accept:
-        explicit.setdefault(value.split(";")[0].strip().lower(), quality)
-    if explicit.get(info.media_type, 1) != 0:
+    if explicit.get(fmt.media_type, 1) != 0:
         return False
-    return not any(explicit.get(a, 0) > 0 for a in info.aliases)
+    return not any(explicit.get(a, 0) > 0 for a in fmt.aliases)
 
 
-def negotiate(
-    accept: MIMEAccept, offers: tuple[Representation, ...] = RDF_OFFERS
-) -> Representation | None:
+def negotiate(accept: MIMEAccept, offers: Sequence[Format]) -> Format | None:
     """Pick the best offer for an ``Accept`` header (q-values, wildcards, browser strings).
 
     A missing or empty ``Accept`` means ``*/*`` and gives the first offer. The quality of a
     media type is that of the most specific range matching it (so ``*/*, text/html;q=0``
-    refuses HTML). Among offers with the same quality the server order decides, except
-    that an exact type beats a wildcard.
+    refuses HTML). Among offers with the same quality an exact type beats a wildcard, the
+    offer's own media type beats an alias it also answers to (``text/*`` gets CSV, not
+    SPARQL XML for ``text/xml``), and then the server order decides.
+
+    >>> from werkzeug.http import parse_accept_header as parse
+    >>> negotiate(parse("*/*, text/html;q=0", MIMEAccept), rdf_offers()) is formats.TURTLE
+    True
+    >>> negotiate(parse("image/png", MIMEAccept), rdf_offers()) is None
+    True
     """
+    if not offers:
+        return None
     if not accept:
         return offers[0]
-    best: tuple[float, int, int, Representation] | None = None
-    for order, rep in enumerate(offers):
-        info = FORMATS[rep]
-        if _refused(accept, info):
+    explicit: dict[str, float] = {}
+    for value, quality in accept:
+        explicit.setdefault(_range(value), quality)
+    best: tuple[float, int, int, int] | None = None
+    chosen: Format | None = None
+    for order, fmt in enumerate(offers):
+        if _refused(explicit, fmt):
             continue
-        for media in (info.media_type, *info.aliases):
+        for index, media in enumerate((fmt.media_type, *fmt.aliases)):
             quality = _quality(accept, media)
             if quality <= 0:
                 continue
-            exact = 1 if any(v.split(";")[0].strip().lower() == media for v, _ in accept) else 0
-            key = (quality, exact, -order, rep)
-            if best is None or key[:3] > best[:3]:
-                best = key
-    return best[3] if best else None
+            key = (quality, 1 if media in explicit else 0, 1 if index == 0 else 0, -order)
+            if best is None or key > best:
+                best, chosen = key, fmt
+    return chosen

@@ -1,4 +1,5 @@
-"""RDF representations of a resource: Turtle, N-Triples, RDF/XML (pyoxigraph) and JSON-LD.
+"""RDF representations of a resource: every graph format of :mod:`riikg.formats` (pyoxigraph),
+JSON-LD compacted with riikg's context (rdflib).
 
 JSON-LD documents carry their ``@context`` inline (so no client ever has to fetch it) and
 the same context is published at ``/context.jsonld`` for reuse.
@@ -12,20 +13,9 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from endpoint.http.negotiate import FORMATS, Representation
+from riikg import formats
+from riikg.formats import Format
 from riikg.namespaces import PREFIXES
-
-_OX_FORMATS = {
-    Representation.TURTLE: ox.RdfFormat.TURTLE,
-    Representation.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    Representation.RDFXML: ox.RdfFormat.RDF_XML,
-}
-RDF_REPRESENTATIONS = (
-    Representation.TURTLE,
-    Representation.JSONLD,
-    Representation.NTRIPLES,
-    Representation.RDFXML,
-)
 
 
 def context() -> dict[str, Any]:
@@ -33,29 +23,19 @@ def context() -> dict[str, Any]:
     return {"@context": dict(PREFIXES)}
 
 
-def media_type(rep: Representation) -> str:
-    info = FORMATS[rep]
-    charset = "; charset=utf-8" if rep is not Representation.RDFXML else ""
-    return info.media_type + charset
-
-
-def serialize(triples: list[ox.Triple], rep: Representation) -> bytes:
-    """Serialise triples in one RDF representation."""
-    if rep is Representation.JSONLD:
+def serialize(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """Serialise triples in one graph format (prefixes where the format has them)."""
+    if fmt is formats.JSONLD:
         return _jsonld(triples)
-    fmt = _OX_FORMATS[rep]
-    prefixes = dict(PREFIXES) if rep is not Representation.NTRIPLES else None
-    kwargs: dict[str, Any] = {"format": fmt}
-    if prefixes:
-        kwargs["prefixes"] = prefixes
-    out = ox.serialize(triples, **kwargs)
-    return out if out is not None else b""
+    return ox.serialize(triples, format=fmt.rdf, prefixes=dict(PREFIXES)) or b""
 
 
 def _jsonld(triples: list[ox.Triple]) -> bytes:
-    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    nt = ox.serialize(triples, format=formats.NTRIPLES.rdf) or b""
     graph = Graph()
-    graph.parse(data=nt.decode("utf-8"), format="nt")
-    text = graph.serialize(format="json-ld", context=context()["@context"], auto_compact=True)
+    graph.parse(data=nt.decode("utf-8"), format=formats.NTRIPLES.rdflib_name)
+    text = graph.serialize(
+        format=formats.JSONLD.rdflib_name, context=context()["@context"], auto_compact=True
+    )
     doc = json.loads(text)
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -16,15 +16,14 @@ from jinja2 import Template
 from pyoxigraph import NamedNode, Triple
 from rdflib.namespace import OWL
 
-from endpoint.cache import memo
 from endpoint.http.errors import ResourceNotFound, error_response
 from endpoint.http.links import iri_of_path, is_linkable
-from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, by_extension, negotiate
-from endpoint.http.serialise import context, media_type, serialize
+from endpoint.http.negotiate import as_rdf, named, negotiate, offered, rdf_offers
+from endpoint.http.serialise import context, serialize
 from endpoint.pages.browse import facts, infrastructures_in, region_profile, region_tree
 from endpoint.pages.describe import Description, describe
 from endpoint.pages.facets import Facet, Selection
-from endpoint.pages.queries import q
+from endpoint.pages.labels import memo, q
 from endpoint.pages.web import (
     NUTS_REGION,
     ORG,
@@ -41,14 +40,13 @@ from endpoint.pages.web import (
     wanted_langs,
 )
 from endpoint.state import get_settings, get_store
+from riikg import formats
+from riikg.formats import Format
 from riikg.namespaces import NUTS_CODE, VOCAB
 
 bp = Blueprint("resource", __name__)
 bp.after_request(add_security_headers)
 
-RESOURCE_EXTENSIONS = ("html", "ttl", "jsonld", "nt", "rdf")
-#: plain ``application/json`` gets the JSON-LD document (it is JSON), after every RDF type
-RESOURCE_OFFERS = (*RDF_OFFERS, Representation.JSON)
 FACET_SCHEMES = {
     "ket": Facet.KET,
     "access-mode": Facet.ACCESS,
@@ -57,30 +55,31 @@ FACET_SCHEMES = {
 
 
 def _split(name: str) -> tuple[str, str | None]:
+    """``alfa-lab.ttl`` -> ``("alfa-lab", "ttl")``: the extension of an offered format."""
     stem, dot, ext = name.rpartition(".")
-    if dot and ext in RESOURCE_EXTENSIONS:
+    if dot and ext in {f.extension for f in rdf_offers()}:
         return stem, ext
     return name, None
 
 
-def _choose(ext: str | None) -> Representation | None:
+def _choose(ext: str | None) -> Format | None:
     explicit = ext or request.args.get("format", "")
     if explicit:
-        rep = by_extension(explicit)
-        if rep is None or rep is Representation.JSON:
+        rep = named(explicit, rdf_offers())
+        if rep is None:
             abort(404, f"no {explicit!r} representation")
         return rep
-    return negotiate(request.accept_mimetypes, RESOURCE_OFFERS)
+    # plain ``application/json`` gets the JSON-LD document (it is JSON), after every RDF type
+    return negotiate(request.accept_mimetypes, [*rdf_offers(), formats.JSON])
 
 
 def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
     rep = _choose(ext)
     if rep is None:
-        offers = ", ".join(FORMATS[r].media_type for r in RDF_OFFERS)
-        response = error_response(406, "Not Acceptable", f"available: {offers}")
+        response = error_response(406, "Not Acceptable", f"available: {offered(rdf_offers())}")
         response.headers["Vary"] = "Accept"
         return response
-    if rep is Representation.HTML:
+    if rep is formats.HTML:
         langs = wanted_langs()
         page = page_number()
         key = (iri, path, langs, request.args.get("in", ""), page, request.script_root)
@@ -89,18 +88,14 @@ def _serve_resource(iri: str, path: str, ext: str | None) -> Response:
             raise ResourceNotFound(f"nothing is known about {iri}")
         response = Response(html, mimetype="text/html")
     else:
-        chosen: Representation = rep
-        body = memo(
-            "resource-rdf", (iri, path, chosen), lambda: _resource_rdf(iri, path, chosen), 1024
-        )
+        rdf = as_rdf(rep)
+        body = memo("resource-rdf", (iri, path, rdf), lambda: _resource_rdf(iri, path, rdf), 1024)
         if body is None:
             raise ResourceNotFound(f"nothing is known about {iri}")
-        if rep is Representation.JSON:
-            response = Response(body, content_type="application/json; charset=utf-8")
-            rep = Representation.JSONLD
-        else:
-            response = Response(body, content_type=media_type(rep))
-    ext_used = FORMATS[rep].extension
+        # plain JSON keeps its own media type; the document (Content-Location) is the JSON-LD
+        response = Response(body, content_type=rep.content_type)
+        rep = rdf
+    ext_used = rep.extension
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = f"{request.script_root}{path}.{ext_used}"
     response.headers["Link"] = link_header(path)
@@ -122,7 +117,7 @@ def _resource_html(iri: str, path: str, langs: tuple[str, ...], page: int) -> st
     )
 
 
-def _resource_rdf(iri: str, path: str, rep: Representation) -> bytes | None:
+def _resource_rdf(iri: str, path: str, rep: Format) -> bytes | None:
     """An RDF representation of a resource (None if nothing is known about it)."""
     store = get_store()
     subject = NamedNode(iri)
@@ -130,8 +125,6 @@ def _resource_rdf(iri: str, path: str, rep: Representation) -> bytes | None:
         return None
     triples = store.construct(q("resource_rdf"), s=subject)
     triples.extend(_same_as(iri, path))
-    if rep is Representation.JSON:
-        rep = Representation.JSONLD
     return serialize(triples, rep)
 
 

@@ -9,8 +9,7 @@ from flask import Response, current_app, jsonify, render_template, request
 from jinja2 import Template
 
 from endpoint.http.links import valid_lang
-from endpoint.http.negotiate import FORMATS, Representation
-from endpoint.http.serialise import RDF_REPRESENTATIONS
+from endpoint.http.negotiate import rdf_offers
 from endpoint.pages.describe import Description, Linker
 from endpoint.pages.labels import lang_order
 from riikg.namespaces import NUTS_CODE
@@ -93,17 +92,7 @@ def add_security_headers(response: Response) -> Response:
 def alternates(path: str) -> list[tuple[str, str, str]]:
     """``(url, media type, label)`` of every representation of a resource page."""
     root = request.script_root
-    out = [(f"{root}{path}.html", "text/html", "HTML")]
-    names = {
-        Representation.TURTLE: "Turtle",
-        Representation.JSONLD: "JSON-LD",
-        Representation.NTRIPLES: "N-Triples",
-        Representation.RDFXML: "RDF/XML",
-    }
-    for rep in RDF_REPRESENTATIONS:
-        info = FORMATS[rep]
-        out.append((f"{root}{path}.{info.extension}", info.media_type, names[rep]))
-    return out
+    return [(f"{root}{path}.{f.extension}", f.media_type, f.label) for f in rdf_offers()]
 
 
 def link_header(path: str) -> str:

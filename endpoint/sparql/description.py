@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import io
-
 import pyoxigraph as ox
 
 from endpoint.http.urls import ontology_url, sparql_endpoint, void_url
 from riikg.config import Settings
+from riikg.formats import W3C_FORMATS, Format, Kind, of_kind
 from riikg.namespaces import PREFIXES
-from riikg.store import RdfFormat, Store
-from riikg.store.oxigraph import RDF_FORMATS
+from riikg.store import Store
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
 ENT = "http://www.w3.org/ns/entailment/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
-
-RESULT_FORMAT_IRIS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "RDF_XML",
-    "JSON-LD",
-)
 
 
 def limits_text(settings: Settings) -> str:
@@ -74,8 +60,10 @@ def description(settings: Settings, store: Store) -> list[ox.Triple]:
     ]
     if settings.service_allowlist:
         triples.append(ox.Triple(endpoint, sd("feature"), sd("BasicFederatedQuery")))
-    for name in RESULT_FORMAT_IRIS:
-        triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+    # every format a query can be answered in (results, then graphs), named by its W3C IRI
+    for fmt in (*of_kind(Kind.RESULTS), *of_kind(Kind.GRAPH)):
+        if fmt.w3c is not None:
+            triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(fmt.w3c)))
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
     triples += [
@@ -107,15 +95,10 @@ def description(settings: Settings, store: Store) -> list[ox.Triple]:
     return triples
 
 
-def serialise(triples: list[ox.Triple], media_type: RdfFormat) -> bytes:
-    out = io.BytesIO()
-    fmt = RDF_FORMATS[media_type]
-    prefixes = (
-        {"sd": SD, "formats": FORMATS, "rdfs": RDFS, "dct": DCT, "void": VOID}
-        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML)
-        else None
-    )
-    if prefixes is not None:
-        prefixes = {**{k: v for k, v in PREFIXES.items() if k in ("xsd",)}, **prefixes}
-    ox.serialize(triples, out, format=fmt, prefixes=prefixes)
-    return out.getvalue()
+def serialise(triples: list[ox.Triple], fmt: Format) -> bytes:
+    """The description in one graph format (with prefixes where the format has them)."""
+    prefixes = {
+        "xsd": PREFIXES["xsd"],
+        **{"sd": SD, "formats": W3C_FORMATS, "rdfs": RDFS, "dct": DCT, "void": VOID},
+    }
+    return ox.serialize(triples, format=fmt.rdf, prefixes=prefixes) or b""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import (
@@ -13,11 +12,11 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
-from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
+from endpoint.http.negotiate import as_rdf, graph_offers, named, negotiate, offered
+from riikg.formats import Format, Kind, of_kind
 from riikg.sparql.text import QueryForm
-from riikg.store.base import RdfFormat, ResultFormat
 
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -26,43 +25,6 @@ READ_ONLY = (
     "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, "
     "CREATE, ADD, MOVE, COPY) is not accepted"
 )
-
-#: offers for SELECT/ASK, server preference first: (format, media types it answers to)
-RESULT_OFFERS: tuple[tuple[ResultFormat, tuple[str, ...]], ...] = (
-    (ResultFormat.JSON, (ResultFormat.JSON.value, "application/json")),
-    (ResultFormat.XML, (ResultFormat.XML.value, "application/xml")),
-    (ResultFormat.CSV, (ResultFormat.CSV.value,)),
-    (ResultFormat.TSV, (ResultFormat.TSV.value,)),
-)
-#: offers for CONSTRUCT/DESCRIBE
-RDF_OFFERS: tuple[tuple[RdfFormat, tuple[str, ...]], ...] = (
-    (RdfFormat.TURTLE, (RdfFormat.TURTLE.value, "application/x-turtle")),
-    (RdfFormat.NTRIPLES, (RdfFormat.NTRIPLES.value, "text/plain")),
-    (RdfFormat.RDFXML, (RdfFormat.RDFXML.value, "application/xml", "text/xml")),
-    (RdfFormat.JSONLD, (RdfFormat.JSONLD.value, "application/json")),
-)
-#: ``format=`` values (besides full media types)
-RESULT_NAMES = {
-    "json": ResultFormat.JSON,
-    "srj": ResultFormat.JSON,
-    "xml": ResultFormat.XML,
-    "srx": ResultFormat.XML,
-    "csv": ResultFormat.CSV,
-    "tsv": ResultFormat.TSV,
-}
-RDF_NAMES = {
-    "turtle": RdfFormat.TURTLE,
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.NTRIPLES,
-    "ntriples": RdfFormat.NTRIPLES,
-    "n-triples": RdfFormat.NTRIPLES,
-    "rdf": RdfFormat.RDFXML,
-    "rdfxml": RdfFormat.RDFXML,
-    "xml": RdfFormat.RDFXML,
-    "jsonld": RdfFormat.JSONLD,
-    "json-ld": RdfFormat.JSONLD,
-    "json": RdfFormat.JSONLD,
-}
 
 
 @dataclass
@@ -146,54 +108,31 @@ def parse_request(req: Request, max_bytes: int) -> ProtocolRequest:
     )
 
 
-@lru_cache(maxsize=256)
-def _pick(
-    header: str, offers: tuple[tuple[ResultFormat | RdfFormat, tuple[str, ...]], ...]
-) -> ResultFormat | RdfFormat | None:
-    """The best offer for an ``Accept`` header (memoised: clients send few distinct ones)."""
-    accept = parse_accept_header(header, MIMEAccept)
-    if not accept:
-        return offers[0][0]
-    best: tuple[float, int, int] | None = None
-    chosen: ResultFormat | RdfFormat | None = None
-    for order, (fmt, media_types) in enumerate(offers):
-        for media in media_types:
-            quality = accept.quality(media)
-            if quality <= 0:
-                continue
-            exact = 1 if any(v.lower() == media for v, _ in accept) else 0
-            key = (quality, exact, -order)
-            if best is None or key > best:
-                best, chosen = key, fmt
-    return chosen
+def choose_format(form: QueryForm, accept: MIMEAccept, override: str | None) -> Format:
+    """The format of the answer: ``format=`` first, then the ``Accept`` header with q-values.
 
-
-def choose_format(form: QueryForm, accept: str, override: str | None) -> ResultFormat | RdfFormat:
-    """The media type of the answer: ``format=`` first, then the ``Accept`` header (its raw
-    text) with q-values.
+    SELECT/ASK offer the results formats, CONSTRUCT/DESCRIBE the graph formats (plain
+    ``application/json`` gets JSON-LD), all from :data:`riikg.formats.TABLE`.
 
     Raises:
         NotAcceptable: nothing the client accepts can carry this query form (406).
         BadRequest: a ``format`` value that does not fit the query form.
     """
     rdf = form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
-    offers = RDF_OFFERS if rdf else RESULT_OFFERS
+    offers = graph_offers() if rdf else of_kind(Kind.RESULTS)
+    kinds = "CONSTRUCT/DESCRIBE" if rdf else "SELECT/ASK"
     if override:
-        key = override.strip().lower()
-        names: dict[str, ResultFormat | RdfFormat] = dict(RDF_NAMES if rdf else RESULT_NAMES)
-        for fmt, media_types in offers:
-            for media in media_types:
-                names[media] = fmt
-        if key not in names:
-            kinds = "CONSTRUCT/DESCRIBE" if rdf else "SELECT/ASK"
+        chosen = named(override, offers)
+        if chosen is None:
+            words = sorted({w for f in offers for w in f.names if "/" not in w})
             raise BadRequest(
                 f"format={override[:60]!r} cannot carry {kinds} results; use one of "
-                + ", ".join(sorted(k for k in names if "/" not in k))
+                + ", ".join(words)
             )
-        return names[key]
-    chosen = _pick(accept, offers)
-    if chosen is None:
-        kinds = "CONSTRUCT/DESCRIBE" if rdf else "SELECT/ASK"
-        offered = ", ".join(m for _, ms in offers for m in ms[:1])
-        raise NotAcceptable(f"no acceptable media type for {kinds} results; offered: {offered}")
-    return chosen
+    else:
+        chosen = negotiate(accept, offers)
+        if chosen is None:
+            raise NotAcceptable(
+                f"no acceptable media type for {kinds} results; offered: {offered(offers)}"
+            )
+    return as_rdf(chosen)

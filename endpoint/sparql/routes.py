@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
 
 from endpoint.http.errors import QueryError
-from endpoint.http.negotiate import FORMATS, Representation, by_extension, negotiate
+from endpoint.http.negotiate import named, negotiate, offered
 from endpoint.http.urls import ontology_url, sparql_endpoint
 from endpoint.sparql.description import description, limits_text, serialise
 from endpoint.sparql.examples import examples
@@ -29,25 +29,14 @@ from endpoint.sparql.guard import (
 from endpoint.sparql.protocol import READ_ONLY, choose_format, parse_request
 from endpoint.sparql.result_cache import CACHEABLE
 from endpoint.state import get_settings, get_store
+from riikg import formats
+from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES
 from riikg.sparql.text import QueryForm, position
-from riikg.store import RdfFormat
+from riikg.store import RdfFormat, ResultFormat
 
 bp = Blueprint("sparql", __name__)
 
-SD_OFFERS = (
-    Representation.TURTLE,
-    Representation.RDFXML,
-    Representation.JSONLD,
-    Representation.NTRIPLES,
-    Representation.HTML,
-)
-SD_MEDIA = {
-    Representation.TURTLE: RdfFormat.TURTLE,
-    Representation.RDFXML: RdfFormat.RDFXML,
-    Representation.JSONLD: RdfFormat.JSONLD,
-    Representation.NTRIPLES: RdfFormat.NTRIPLES,
-}
 #: the editor runs only scripts served by riikg and talks only to riikg (YASGUI sets a few
 #: inline styles, so styles, and styles only, may be inline)
 EDITOR_CSP = (
@@ -91,7 +80,8 @@ def sparql() -> Response:
             raise Forbidden(str(exc)) from exc
         raise QueryError(str(exc), exc.status) from exc
     form = analysis.form
-    media_type = choose_format(form, request.headers.get("Accept", ""), proto.format)
+    fmt = choose_format(form, request.accept_mimetypes, proto.format)
+    media_type = _store_format(fmt)
     store = get_store()
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
     text = analysis.text
@@ -130,16 +120,24 @@ def sparql() -> Response:
     if request.method == "HEAD":
         body.close()
     response = Response(
-        [] if request.method == "HEAD" else body, status=200, mimetype=media_type.value
+        [] if request.method == "HEAD" else body, status=200, mimetype=fmt.media_type
     )
-    if media_type.value.startswith("text/"):
-        response.content_type = f"{media_type.value}; charset=utf-8"
     if answer.truncated:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
     response.headers["X-Query-Timeout"] = f"{timeout:g}"
     # ETag / Last-Modified / 304 for GET: the global hook in endpoint/http/caching.py
     return response
+
+
+def _store_format(fmt: Format) -> ResultFormat | RdfFormat:
+    """The store's name of a format (the executor's parameter)."""
+    return RdfFormat(fmt.media_type) if fmt.is_a(Kind.GRAPH) else ResultFormat(fmt.media_type)
+
+
+def _sd_offers() -> list[Format]:
+    """The Service Description: every graph format, or the editor (HTML) for browsers."""
+    return [*formats.of_kind(Kind.GRAPH), formats.HTML]
 
 
 def _not_a_query(text: str, analysis: Analysis) -> str:
@@ -196,19 +194,16 @@ def _timeout(raw: str | None) -> float:
 def _no_query(fmt: str | None) -> Response:
     """No query: the Service Description for machines, the editor for browsers."""
     settings = get_settings()
-    rep = by_extension(fmt) if fmt else negotiate(request.accept_mimetypes, SD_OFFERS)
-    if rep is None or rep not in (*SD_MEDIA, Representation.HTML):
+    offers = _sd_offers()
+    rep = named(fmt, offers) if fmt else negotiate(request.accept_mimetypes, offers)
+    if rep is None:
         if fmt:
             raise BadRequest(f"format={fmt[:60]!r} is not a Service Description format")
-        raise NotAcceptable(
-            "the Service Description is offered as "
-            + ", ".join(FORMATS[r].media_type for r in SD_OFFERS)
-        )
-    if rep is Representation.HTML:
+        raise NotAcceptable(f"the Service Description is offered as {offered(offers)}")
+    if rep is formats.HTML:
         return _editor()
-    media = SD_MEDIA[rep]
-    body = serialise(description(settings, get_store()), media)
-    return Response(body, mimetype=media.value)
+    body = serialise(description(settings, get_store()), rep)
+    return Response(body, mimetype=rep.media_type)
 
 
 def _editor() -> Response:

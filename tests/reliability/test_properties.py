@@ -16,15 +16,17 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from endpoint.http.negotiate import FORMATS, RDF_OFFERS, Representation, negotiate
+from endpoint.http.negotiate import negotiate, rdf_offers
+from riikg import formats
 from riikg.errors import LoadError
+from riikg.formats import Format
 from riikg.namespaces import MAX_SLUG, slugify
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 MEDIA_TYPES = sorted(
-    {info.media_type for info in FORMATS.values()}
-    | {a for info in FORMATS.values() for a in info.aliases}
+    {f.media_type for f in formats.TABLE}
+    | {a for f in formats.TABLE for a in f.aliases}
     | {"image/png", "application/json", "text/*", "application/*", "*/*"}
 )
 QUALITIES = st.sampled_from(["", ";q=0", ";q=0.0", ";q=0.1", ";q=0.5", ";q=0.9", ";q=1", ";q=1.0"])
@@ -56,14 +58,12 @@ def rfc_quality(header: MIMEAccept, media: str) -> float:
     return best[1] if best else 0.0
 
 
-def acceptable(header: MIMEAccept, rep: Representation) -> bool:
-    info = FORMATS[rep]
+def acceptable(header: MIMEAccept, info: Format) -> bool:
     return any(rfc_quality(header, m) > 0 for m in (info.media_type, *info.aliases))
 
 
-def refused(header: MIMEAccept, rep: Representation) -> bool:
+def refused(header: MIMEAccept, info: Format) -> bool:
     """The client gave the offer's own media type q=0 and named no alias of it explicitly."""
-    info = FORMATS[rep]
     explicit = {v.split(";")[0].strip().lower(): q for v, q in header}
     if explicit.get(info.media_type, 1) != 0:
         return False
@@ -73,16 +73,16 @@ def refused(header: MIMEAccept, rep: Representation) -> bool:
 @FAST
 @given(st.text(alphabet=string.printable + "äé\u2028\x00", max_size=200))
 def test_negotiate_never_raises_on_any_header(raw: str) -> None:
-    result = negotiate(parse_accept_header(raw, MIMEAccept))
-    assert result is None or result in RDF_OFFERS
+    result = negotiate(parse_accept_header(raw, MIMEAccept), rdf_offers())
+    assert result is None or result in rdf_offers()
 
 
 @FAST
 @given(accept_headers())
 def test_negotiate_picks_an_acceptable_offer_when_one_exists(raw: str) -> None:
     header = parse_accept_header(raw, MIMEAccept)
-    result = negotiate(header)
-    if any(acceptable(header, rep) for rep in RDF_OFFERS):
+    result = negotiate(header, rdf_offers())
+    if any(acceptable(header, rep) for rep in rdf_offers()):
         assert result is not None, f"Accept: {raw} -> nothing, though an offer is acceptable"
         assert acceptable(header, result), f"Accept: {raw} -> {result}, which it does not accept"
 
@@ -91,7 +91,8 @@ def test_negotiate_picks_an_acceptable_offer_when_one_exists(raw: str) -> None:
 @given(accept_headers())
 def test_negotiate_is_deterministic(raw: str) -> None:
     header = parse_accept_header(raw, MIMEAccept)
-    assert negotiate(header) == negotiate(parse_accept_header(raw, MIMEAccept))
+    again = parse_accept_header(raw, MIMEAccept)
+    assert negotiate(header, rdf_offers()) == negotiate(again, rdf_offers())
 
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -135,7 +136,7 @@ def test_slugify_ignores_case_and_punctuation_runs(a: str, b: str) -> None:
 @given(accept_headers())
 def test_negotiate_q0_excludes(raw: str) -> None:
     header = parse_accept_header(raw, MIMEAccept)
-    result = negotiate(header)
+    result = negotiate(header, rdf_offers())
     if result is not None:
         assert not refused(header, result), f"Accept: {raw} -> {result}, which it gave q=0"
 
@@ -143,15 +144,15 @@ def test_negotiate_q0_excludes(raw: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "forbidden"),
     [
-        ("*/*, text/html;q=0", Representation.HTML),
-        ("text/html;q=0, */*;q=0.8", Representation.HTML),
-        ("application/n-triples;q=0, text/*", Representation.NTRIPLES),
-        ("text/turtle;q=0, text/*", Representation.TURTLE),
+        ("*/*, text/html;q=0", formats.HTML),
+        ("text/html;q=0, */*;q=0.8", formats.HTML),
+        ("application/n-triples;q=0, text/*", formats.NTRIPLES),
+        ("text/turtle;q=0, text/*", formats.TURTLE),
     ],
 )
-def test_negotiate_q0_excludes_examples(raw: str, forbidden: Representation) -> None:
+def test_negotiate_q0_excludes_examples(raw: str, forbidden: Format) -> None:
     """Shrunk examples of the q=0 property (RFC 9110: a q=0 type is "not acceptable")."""
-    assert negotiate(parse_accept_header(raw, MIMEAccept)) is not forbidden
+    assert negotiate(parse_accept_header(raw, MIMEAccept), rdf_offers()) is not forbidden
 
 
 # ---- the spreadsheet (survey) loader: random cells never crash with anything but LoadError --
