@@ -8,7 +8,7 @@ after version, never a mix), and master after recovery.
 
     python -m bench.faults --before 2000 --after 12000 --kills 10 --early 2   # prints figures
 
-Used by ``tests/reliability/test_faults.py`` (small sizes) and ``bench/run.py``.
+Used by ``tests/reliability/test_faults.py`` (small sizes) and ``bench/sections/faults.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import shutil
 import signal
@@ -28,16 +27,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.servers import ROOT, child_env, run_python
+
 BASE = "http://localhost:8080/"
 SOURCE_ID = "synthetic"
 PHASE_LINE = re.compile(r"PHASE (\w+) ([0-9.]+)")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
 
 
 # ---- worker side (runs in the killed process) ----------------------------------------------
@@ -50,9 +44,8 @@ def worker(store_path: Path, file: Path, mode: str) -> None:
     """
     import pyoxigraph as ox
 
-    from bench.loader import ntriples_loader, synthetic_source
+    from bench.loader import load_synthetic
     from riikg.namespaces import source_graph
-    from riikg.pipeline import load_source
     from riikg.store.oxigraph import OxigraphStore
 
     store = OxigraphStore.open_writer(BASE, store_path)
@@ -71,13 +64,7 @@ def worker(store_path: Path, file: Path, mode: str) -> None:
         triples_done = len(triples)
     else:
         say("x: start")
-        report = load_source(
-            store,
-            synthetic_source(file, SOURCE_ID),
-            ntriples_loader(file)[1],
-            force=True,
-            progress=say,
-        )
+        report = load_synthetic(store, file, SOURCE_ID, say)
         triples_done = report.triples
     say("x: committed")
     store.close()
@@ -152,7 +139,7 @@ def run_worker(
         stderr=errors,
         text=True,
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
     )
     trial = Trial(f"{mode}:{plan[0]}+{plan[1]:.3f}s" if plan else "complete", None, mode)
     seen: dict[str, float] = {}
@@ -193,15 +180,7 @@ def run_worker(
 
 def run_inspect(store_path: Path) -> dict[str, object]:
     """Inspect a store in a fresh process."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.faults", "inspect", str(store_path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(),
-        timeout=900,
-        check=False,
-    )
+    done = run_python(["-m", "bench.faults", "inspect", str(store_path)], timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"inspection failed ({done.returncode}):\n{done.stderr[-3000:]}")
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])

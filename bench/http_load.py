@@ -2,7 +2,7 @@
 
 Each client thread picks requests from a mix, sends them back to back for a fixed time and
 records status, latency and whether the answer was right (each request carries a check).
-Used by ``bench/run.py`` and by ``tests/reliability/test_load_held.py``.
+Used by the HTTP sections (``bench/sections/``) and by ``tests/reliability/test_load_held.py``.
 """
 
 from __future__ import annotations

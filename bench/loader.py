@@ -7,12 +7,13 @@ loader with the same shape parses the file's bytes with rdflib (never a location
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import Graph
 
 from riikg.errors import LoadError
-from riikg.pipeline import Loader
+from riikg.pipeline import Loader, LoadReport, load_source
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import Store
 
@@ -30,12 +31,16 @@ def load_ntriples(
 
 
 def project_file_limit() -> int | None:
-    """Largest file the project's loaders accept (``loaders._common.MAX_FILE_BYTES``)."""
-    try:
-        from loaders._common import MAX_FILE_BYTES
-    except ImportError:
-        return None
-    return int(MAX_FILE_BYTES)
+    """Largest file the project's loaders accept (``MAX_FILE_BYTES`` of ``loaders.tables``,
+    formerly ``loaders._common``); None when neither module has it."""
+    import importlib
+
+    for name in ("loaders.tables", "loaders._common"):
+        try:
+            return int(importlib.import_module(name).MAX_FILE_BYTES)
+        except (ImportError, AttributeError):
+            continue
+    return None
 
 
 def ntriples_loader(path: Path | None = None) -> tuple[str, Loader]:
@@ -63,4 +68,18 @@ def synthetic_source(path: Path, source_id: str) -> Source:
         title=f"Synthetic benchmark data ({path.name})",
         licence="http://creativecommons.org/publicdomain/zero/1.0/",
         synthetic=True,
+    )
+
+
+def load_synthetic(
+    store: Store, path: Path, source_id: str, progress: Callable[[str], None]
+) -> LoadReport:
+    """``riikg.pipeline.load_source`` of a generated file as a synthetic source (forced, so
+    an unchanged file is loaded again), reporting its phases to ``progress``."""
+    return load_source(
+        store,
+        synthetic_source(path, source_id),
+        ntriples_loader(path)[1],
+        force=True,
+        progress=progress,
     )

@@ -209,11 +209,10 @@ def wait_until(
     )
 
 
-def answers_ask(port: int, path: str) -> bool:
+def answers_ask(port: int, path: str, timeout: float = 5.0) -> bool:
     """Whether the SPARQL endpoint at ``path`` answers ``ASK {}`` with 200."""
-    return (
-        request(port, "GET", path + "?" + urlencode({"query": "ASK {}"}), timeout=5).status == 200
-    )
+    ask = path + "?" + urlencode({"query": "ASK {}"})
+    return request(port, "GET", ask, timeout=timeout).status == 200
 
 
 # ---- SPARQL servers (oxigraph, Virtuoso) --------------------------------------------------
@@ -365,6 +364,7 @@ class RiikgServer:
     log: Path
     log_file: IO[bytes] | None = None
     started: float = 0.0  # time.monotonic() just before the process was started
+    startup_seconds: float = 0.0  # from ``started`` to the first 200 from /health
     query_path: str = "/sparql"
 
     @property
@@ -450,4 +450,5 @@ def start_riikg(
     except Exception:
         served.stop()
         raise
+    served.startup_seconds = time.monotonic() - started
     return served
