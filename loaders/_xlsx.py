@@ -24,16 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
-from loaders import _common as c
+from loaders.tables import MAX_COLUMNS
+from loaders.values import show
 from riikg.errors import LoadError, Location
 
 #: decompressed size an XLSX may reach, and the largest compression ratio (zip bombs)
 MAX_UNZIPPED = 256 * 1024 * 1024
 MAX_RATIO = 200
-#: rows, columns and cells of one sheet (declared or real); cells also bounds the area
-#: rows x columns that openpyxl pads with empty cells
+#: rows and cells of one sheet (declared or real; columns are bounded by MAX_COLUMNS, as
+#: in every table); cells also bounds the area rows x columns that openpyxl pads with empty cells
 MAX_ROWS = 100_000
-MAX_COLUMNS = c.MAX_COLUMNS
 MAX_CELLS = 1_000_000
 #: entries of the shared-strings table
 MAX_SHARED_STRINGS = 100_000
@@ -145,7 +145,7 @@ class _SheetScan:
         try:
             column, row = parse_ref(ref.rpartition(":")[2])
         except ValueError:
-            raise _Refused(f"a sheet dimension such as A1:K20 (got {c.show(ref)})") from None
+            raise _Refused(f"a sheet dimension such as A1:K20 (got {show(ref)})") from None
         rows, columns = row or 1, column or 1
         if rows > MAX_ROWS:
             raise _Refused(f"a sheet of at most {MAX_ROWS} rows (it declares {rows})")
@@ -161,7 +161,7 @@ class _SheetScan:
         try:
             self.row = int(ref) if ref is not None else self.row + 1
         except ValueError:
-            raise _Refused(f"a row number (got {c.show(ref)})", self.at(self.row + 1)) from None
+            raise _Refused(f"a row number (got {show(ref)})", self.at(self.row + 1)) from None
         self.column = 0
         if not 1 <= self.row <= MAX_ROWS:
             raise _Refused(f"a sheet of at most {MAX_ROWS} rows", self.at(self.row))
@@ -173,7 +173,7 @@ class _SheetScan:
             try:
                 parsed_column, parsed_row = parse_ref(ref)
             except ValueError:
-                raise _Refused(f"a cell reference (got {c.show(ref)})", self.at(row)) from None
+                raise _Refused(f"a cell reference (got {show(ref)})", self.at(row)) from None
             column = parsed_column or column
             row = parsed_row or row
         if not 1 <= row <= MAX_ROWS:

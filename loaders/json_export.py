@@ -15,8 +15,9 @@ from typing import Any
 
 from rdflib import Graph
 
-from loaders import _common as c
-from loaders.records import Emitter, Host, Infrastructure, Part
+from loaders.emit import Emitter
+from loaders.records import FIELD_COLUMNS, Host, Infrastructure, Part
+from loaders.tables import parse_json, read_bytes
 from riikg.errors import LoadError, Location
 from riikg.resources import data_dir
 from riikg.sources import Source, SourceGraph
@@ -115,24 +116,12 @@ def infrastructure_from_json(obj: dict[str, Any], name: str, index: int) -> Infr
         return Location(name, column_name=f"{ptr}/{key}")
 
     fields = {
+        **FIELD_COLUMNS,
         "names": "name",
         "descriptions": "description",
-        "types": "types",
-        "regions": "region",
-        "lat": "lat",
-        "long": "long",
-        "kets": "kets",
-        "priorities": "ris3_priorities",
-        "status": "status",
-        "homepage": "homepage",
         "contact_email": "contact",
         "contact_url": "contact",
-        "networks": "networks",
         "access": "access_information",
-        "roadmap": "esfri_roadmap_entry",
-        "operation_start": "operation_start",
-        "same_as": "same_as",
-        "sources": "source_url",
     }
     contact = obj.get("contact", {})
     hosts = [
@@ -198,7 +187,7 @@ def infrastructure_from_json(obj: dict[str, Any], name: str, index: int) -> Infr
 
 def read_export(data: bytes, name: str) -> list[Infrastructure]:
     """Parse and check an export document; return its records."""
-    doc = c.parse_json(data, name)
+    doc = parse_json(data, name)
     schema = export_schema()
     problems = check(doc, schema, schema)
     if problems:
@@ -215,6 +204,6 @@ def load_json_export(
     """Loader ``json_export``: JSON documents in the riikg export format."""
     records: list[Infrastructure] = []
     for path in source.files:
-        records += read_export(c.read_bytes(path), path.name)
+        records += read_export(read_bytes(path), path.name)
     Emitter(graph, base_iri).emit(records)
     return graph

@@ -15,10 +15,12 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from loaders import _common as c
 from loaders._reference import correspondence_rows, replacements
-from riikg.errors import LoadError, Location
-from riikg.namespaces import GEO, LOCN, RIIKG, WGS, nuts, nuts_scheme
+from loaders.emit import add_point
+from loaders.tables import Columns, Row, Table, decode_utf8, read_bytes, read_csv_table
+from loaders.values import http_iri, point, show
+from riikg.errors import LoadError
+from riikg.namespaces import RIIKG, nuts, nuts_scheme
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import Store
 
@@ -42,8 +44,8 @@ def _label(text: str, country: str) -> Literal:
     return Literal(text)
 
 
-def _table(path: Path, required: tuple[str, ...]) -> c.Table:
-    return c.read_csv_table(path, required=required, allowed=_ALLOWED)
+def _table(path: Path, required: tuple[str, ...]) -> Table:
+    return read_csv_table(path, Columns(required, _ALLOWED))
 
 
 _ALLOWED = (
@@ -53,20 +55,13 @@ _ALLOWED = (
 
 
 def _describe(
-    g: SourceGraph,
-    code: str,
-    *,
-    country: str,
-    level: str,
-    label: str,
-    parent: str,
-    schemes: list[str],
-    where: Location,
-    source: URIRef,
-) -> URIRef:
+    g: SourceGraph, code: str, row: Row, *, parent: str, schemes: list[str], source: URIRef
+) -> None:
+    """A region of a NUTS table row (code, country, level, label) and its label point."""
     s = nuts(code)
+    level, label, country = row.text("level"), row.text("label"), row.text("country_code")
     if level not in ("0", "1", "2", "3"):
-        raise LoadError(where, f"a NUTS level from 0 to 3 (got {c.show(level)})")
+        raise LoadError(row.where, f"a NUTS level from 0 to 3 (got {show(level)})")
     g.add((s, RDF.type, SKOS.Concept))
     g.add((s, RDF.type, RIIKG.NUTSRegion))
     for version in schemes:
@@ -79,8 +74,7 @@ def _describe(
         g.add((s, SKOS.prefLabel, _label(label, country)))
     g.add((s, RIIKG.countryCode, Literal(country)))
     g.add((s, DCTERMS.source, source))
-    g.locate(s, None, where)
-    return s
+    g.locate(s, None, row.where)
 
 
 def load_nuts(
@@ -94,16 +88,22 @@ def load_nuts(
         )
     if not source.homepage:
         raise LoadError(source.id, "a homepage (the Eurostat NUTS page, used as dct:source)")
-    origin = c.http_iri(source.homepage, source.id)
+    origin = http_iri(source.homepage, source.id)
     regions = _table(source.files[0], NUTS_2024)
     corr_path = source.files[1]
     corr_table = _table(corr_path, CORRESPONDENCE)
-    rows = correspondence_rows(c.decode_utf8(c.read_bytes(corr_path), corr_path.name))
+    rows = correspondence_rows(decode_utf8(read_bytes(corr_path), corr_path.name))
     points = _table(source.files[2], LABEL_POINTS)
 
     codes_2021 = {r["code_2021"]: r for r in rows if r["code_2021"]}
     codes_2024 = {row.text("nuts_code") for row in regions.rows}
     point_of = {row.text("nuts_code"): row for row in points.rows}
+
+    def describe(code: str, row: Row, parent: str, schemes: list[str]) -> None:
+        _describe(graph, code, row, parent=parent, schemes=schemes, source=origin)
+        at = point_of.get(code)
+        if at is not None:
+            add_point(graph, nuts(code), *point(at.text("lat"), at.text("lon"), at.where, at.where))
 
     for row in regions.rows:
         code = row.text("nuts_code")
@@ -111,47 +111,18 @@ def load_nuts(
             raise LoadError(row.where, "a NUTS code in column nuts_code")
         parent = row.text("parent_code")
         if parent and parent not in codes_2024:
-            raise LoadError(row.get("parent_code").where, "the code of a region in this file")  # type: ignore[union-attr]
-        s = _describe(
-            graph,
+            raise LoadError(row.at("parent_code"), "the code of a region in this file")
+        describe(
             code,
-            country=row.text("country_code"),
-            level=row.text("level"),
-            label=row.text("label"),
-            parent=parent,
-            schemes=["2024", "2021"] if code in codes_2021 or len(code) == 2 else ["2024"],
-            where=row.where,
-            source=origin,
+            row,
+            parent,
+            ["2024", "2021"] if code in codes_2021 or len(code) == 2 else ["2024"],
         )
-        _point(graph, s, point_of.get(code))
-
     # 2021 codes that no longer exist: scheme 2021 only, and what replaced them
-    for table_row in corr_table.rows:
-        old, new = table_row.text("code_2021"), table_row.text("code_2024")
-        if not old or old in codes_2024:
-            continue
-        s = _describe(
-            graph,
-            old,
-            country=table_row.text("country_code"),
-            level=table_row.text("level"),
-            label=table_row.text("label"),
-            parent=old[:-1] if len(old) > 2 else "",
-            schemes=["2021"],
-            where=table_row.where,
-            source=origin,
-        )
-        _point(graph, s, point_of.get(old))
+    for row in corr_table.rows:
+        old = row.text("code_2021")
+        if old and old not in codes_2024:
+            describe(old, row, old[:-1] if len(old) > 2 else "", ["2021"])
     for new, old in sorted(replacements(rows).items()):
         graph.add((nuts(new), DCTERMS.replaces, nuts(old)))
     return graph
-
-
-def _point(g: SourceGraph, s: URIRef, row: c.Row | None) -> None:
-    if row is None:
-        return
-    lat = c.decimal_in(row.text("lat"), -90, 90, row.where, "latitude")
-    lon = c.decimal_in(row.text("lon"), -180, 180, row.where, "longitude")
-    g.add((s, WGS.lat, lat))
-    g.add((s, WGS.long, lon))
-    g.add((s, LOCN.geometry, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral)))

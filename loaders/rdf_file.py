@@ -1,7 +1,8 @@
 """RDF files in every standard syntax, parsed safely from bytes with pyoxigraph.
 
-* The syntax comes from the extension (``.ttl .nt .nq .trig .rdf .owl .xml .jsonld``) or
-  the source option ``format``.
+* The syntax comes from the extension (those of ``riikg.formats``: ``.ttl .turtle .nt .nq
+  .trig .rdf .owl .xml .jsonld .json-ld``) or the source option ``format`` (``turtle``,
+  ``n-triples``, ``n-quads``, ``trig``, ``rdf/xml``, ``json-ld``).
 * Relative IRIs resolve against the store's base IRI, so ``<id/infrastructure/x>`` in a
   file becomes ``{base}id/infrastructure/x``.
 * N-Quads and TriG: the graph names are dropped and **every triple goes into the source's
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,44 +27,15 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from loaders import _common as c
+from loaders.tables import location_at, parse_json, read_bytes
+from loaders.values import show
+from riikg import formats
 from riikg.errors import LoadError, Location
+from riikg.formats import Format, Kind
 from riikg.namespaces import JSONLD_CONTEXT
 from riikg.resources import data_dir
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import Store
-
-
-class Syntax(StrEnum):
-    TURTLE = "turtle"
-    NTRIPLES = "n-triples"
-    NQUADS = "n-quads"
-    TRIG = "trig"
-    RDFXML = "rdf/xml"
-    JSONLD = "json-ld"
-
-
-SUFFIXES: dict[str, Syntax] = {
-    ".ttl": Syntax.TURTLE,
-    ".turtle": Syntax.TURTLE,
-    ".nt": Syntax.NTRIPLES,
-    ".nq": Syntax.NQUADS,
-    ".trig": Syntax.TRIG,
-    ".rdf": Syntax.RDFXML,
-    ".owl": Syntax.RDFXML,
-    ".xml": Syntax.RDFXML,
-    ".jsonld": Syntax.JSONLD,
-    ".json-ld": Syntax.JSONLD,
-}
-
-_OX_FORMAT = {
-    Syntax.TURTLE: ox.RdfFormat.TURTLE,
-    Syntax.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    Syntax.NQUADS: ox.RdfFormat.N_QUADS,
-    Syntax.TRIG: ox.RdfFormat.TRIG,
-    Syntax.RDFXML: ox.RdfFormat.RDF_XML,
-    Syntax.JSONLD: ox.RdfFormat.JSON_LD,
-}
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -72,18 +43,32 @@ _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 LOCAL_CONTEXTS = (JSONLD_CONTEXT, "riikg-context.jsonld", "./riikg-context.jsonld")
 
 
-def syntax_of(path: Path, option: str | None = None) -> Syntax:
-    """The RDF syntax of a file, from the ``format`` option or the extension."""
+def syntax_name(fmt: Format) -> str:
+    """How errors and the ``format`` option name a syntax: ``turtle``, ``rdf/xml``, ``json-ld``…"""
+    return fmt.rdf.name.lower()
+
+
+def extensions() -> list[str]:
+    """The file extensions of RDF files, sorted (``.jsonld``, ``.owl``, ``.ttl``…)."""
+    return sorted(f".{e}" for f in formats.of_kind(Kind.DATASET) for e in (f.key, *f.extensions))
+
+
+def syntax_of(path: Path, option: str | None = None) -> Format:
+    """The RDF syntax of a file, from the ``format`` option or the extension.
+
+    Only the last extension counts: a compressed file (``x.ttl.gz``) is not an RDF file.
+    """
+    syntaxes = formats.of_kind(Kind.DATASET)
     if option:
-        try:
-            return Syntax(option.lower())
-        except ValueError:
-            known = ", ".join(s.value for s in Syntax)
-            raise LoadError(str(path), f"format option: one of {known}") from None
-    syntax = SUFFIXES.get(path.suffix.lower())
-    if syntax is None:
-        raise LoadError(str(path), f"an RDF file extension ({', '.join(sorted(SUFFIXES))})")
-    return syntax
+        found = next((f for f in syntaxes if syntax_name(f) == option.lower()), None)
+        if found is None:
+            known = ", ".join(syntax_name(f) for f in syntaxes)
+            raise LoadError(str(path), f"format option: one of {known}")
+        return found
+    fmt = formats.by_extension(path.suffix, Kind.DATASET)
+    if fmt is None:
+        raise LoadError(str(path), f"an RDF file extension ({', '.join(extensions())})")
+    return fmt
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +110,7 @@ def _context_value(value: Any, name: str, path: tuple[str | int, ...]) -> Any:
         raise LoadError(
             Location(name, column_name=_pointer(path)),
             f"an inline @context or the bundled one ({JSONLD_CONTEXT}); remote contexts "
-            f"are never fetched (got {c.show(value)})",
+            f"are never fetched (got {show(value)})",
         )
     if isinstance(value, list):
         return [_context_value(v, name, (*path, i)) for i, v in enumerate(value)]
@@ -136,7 +121,7 @@ def _context_value(value: Any, name: str, path: tuple[str | int, ...]) -> Any:
 
 def prepare_jsonld(data: bytes, name: str) -> bytes:
     """JSON-LD bytes with the bundled context inlined; refuses remote contexts."""
-    doc = c.parse_json(data, name)
+    doc = parse_json(data, name)
     try:
         resolved = _resolve_contexts(doc, name)
         return json.dumps(resolved).encode("utf-8")
@@ -148,33 +133,32 @@ def check_xml(data: bytes, name: str) -> None:
     """Refuse DTDs and entity declarations before any XML parser sees the bytes."""
     match = _DTD.search(data)
     if match:
-        line = data.count(b"\n", 0, match.start()) + 1
-        column = match.start() - (data.rfind(b"\n", 0, match.start()) + 1) + 1
         raise LoadError(
-            Location(name, line=line, column=column),
+            location_at(name, data, match.start()),
             "RDF/XML without <!DOCTYPE or <!ENTITY declarations (DTDs are not allowed)",
         )
 
 
-def parse_rdf(data: bytes, syntax: Syntax, name: str, base_iri: str) -> list[ox.Quad]:
+def parse_rdf(data: bytes, syntax: Format, name: str, base_iri: str) -> list[ox.Quad]:
     """Parse bytes to pyoxigraph quads with located, content-free errors."""
-    if syntax is Syntax.RDFXML:
+    if syntax is formats.RDFXML:
         check_xml(data, name)
-    if syntax is Syntax.JSONLD:
+    if syntax is formats.JSONLD:
         data = prepare_jsonld(data, name)
+    what = syntax_name(syntax)
     try:
-        return list(ox.parse(data, format=_OX_FORMAT[syntax], base_iri=base_iri))
+        return list(ox.parse(data, format=syntax.rdf, base_iri=base_iri))
     except SyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         column = exc.offset if line and isinstance(exc.offset, int) else None
         hint = " (the file ends too early)" if "end of file" in str(exc).lower() else ""
         raise LoadError(
-            Location(name, line=line, column=column), f"well-formed {syntax.value}{hint}"
+            Location(name, line=line, column=column), f"well-formed {what}{hint}"
         ) from None
     except RecursionError:
-        raise LoadError(name, f"{syntax.value} nested less deeply") from None
+        raise LoadError(name, f"{what} nested less deeply") from None
     except (ValueError, OSError) as exc:
-        raise LoadError(name, f"well-formed {syntax.value} ({type(exc).__name__})") from None
+        raise LoadError(name, f"well-formed {what} ({type(exc).__name__})") from None
 
 
 def to_rdflib(term: Any) -> Any:
@@ -215,6 +199,6 @@ def load_rdf_file(
     option = source.options.get("format")
     for path in source.files:
         syntax = syntax_of(path, str(option) if option else None)
-        quads = parse_rdf(c.read_bytes(path), syntax, path.name, base_iri)
+        quads = parse_rdf(read_bytes(path), syntax, path.name, base_iri)
         add_quads(graph, quads, path.name)
     return graph

@@ -11,8 +11,9 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS
 
-from loaders import _common as c
 from loaders._reference import find_region
+from loaders.tables import Columns, read_csv_table
+from loaders.values import http_iri
 from riikg.errors import LoadError
 from riikg.namespaces import RIIKG, Kind, mint, slugify
 from riikg.sources import Source, SourceGraph
@@ -45,16 +46,16 @@ def load_partner_regions(
         )
     )
     if source.homepage:
-        graph.add((network, DCTERMS.source, c.http_iri(source.homepage, source.id)))
+        graph.add((network, DCTERMS.source, http_iri(source.homepage, source.id)))
     for path in source.files:
-        table = c.read_csv_table(path, required=REQUIRED, allowed=COLUMNS)
+        table = read_csv_table(path, Columns(REQUIRED, COLUMNS))
         for row in table.rows:
             code_cell = row.get("nuts_2024_code")
             src_cell = row.get("source_url")
             if code_cell is None or src_cell is None:
                 raise LoadError(row.where, "nuts_2024_code and source_url")
             region = find_region(code_cell.value, code_cell.where)
-            src = c.http_iri(src_cell.value, src_cell.where, "a source URL")
+            src = http_iri(src_cell.value, src_cell.where, "a source URL")
             graph.add((network, RIIKG.memberRegion, region))
             graph.add((network, DCTERMS.source, src))
             name = row.text("partner_organisation")

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from loaders import _common as c
 from loaders._reference import KET_2009, KET_2018, find_ket, find_region
+from loaders.tables import Cell, Columns, Row, read_csv_table
+from loaders.values import http_iri, unique_slug
 from riikg.errors import LoadError, Location
 from riikg.namespaces import RIIKG, Kind, mint, nuts, slugify, sub_slug
 from riikg.sources import Source, SourceGraph
@@ -50,11 +51,11 @@ class Strategy:
     country: str
     name: str
     periods: Counter[str] = field(default_factory=Counter)
-    rows: list[c.Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     sources: list[URIRef] = field(default_factory=list)
 
 
-def region_of(cell: c.Cell) -> tuple[URIRef, str]:
+def region_of(cell: Cell) -> tuple[URIRef, str]:
     """The region a strategy covers, and its country code."""
     text = cell.value.strip()
     match = _NATIONAL.match(text)
@@ -84,22 +85,13 @@ def split_kets(text: str, where: Location) -> list[URIRef]:
     return list(dict.fromkeys(out))
 
 
-def _unique(slug: str, used: set[str]) -> str:
-    final, n = slug, 1
-    while final in used:
-        n += 1
-        final = f"{slug}-{n}"
-    used.add(final)
-    return final
-
-
 def load_ris3(
     source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
 ) -> Graph:
     """Loader ``ris3``: strategies and priorities."""
     strategies: dict[tuple[str, str], Strategy] = {}
     for path in source.files:
-        table = c.read_csv_table(path, required=REQUIRED, allowed=COLUMNS)
+        table = read_csv_table(path, Columns(REQUIRED, COLUMNS))
         for row in table.rows:
             cell = row.get("region_nuts_code")
             if cell is None:
@@ -118,7 +110,7 @@ def load_ris3(
 def _emit(graph: SourceGraph, base: str, st: Strategy, used: set[str]) -> None:
     period = st.periods.most_common(1)[0][0]
     code = str(st.region).rsplit("/", 1)[-1]
-    slug = _unique(f"{code.lower()}-{slugify(period)}", used)
+    slug = unique_slug(f"{code.lower()}-{slugify(period)}", used)
     s = mint(base, Kind.RIS3_STRATEGY, slug)
     graph.add((s, RDF.type, RIIKG.RIS3Strategy))
     graph.add((s, SKOS.prefLabel, Literal(st.name)))
@@ -131,7 +123,7 @@ def _emit(graph: SourceGraph, base: str, st: Strategy, used: set[str]) -> None:
         src_cell = row.get("source_url")
         if src_cell is None:
             raise LoadError(row.where, "a source_url")
-        src = c.http_iri(src_cell.value, src_cell.where, "a source URL")
+        src = http_iri(src_cell.value, src_cell.where, "a source URL")
         graph.add((s, DCTERMS.source, src))
         if row.text("list_completeness"):
             completeness[row.text("list_completeness")] += 1
@@ -143,7 +135,7 @@ def _emit(graph: SourceGraph, base: str, st: Strategy, used: set[str]) -> None:
                 graph.add((s, DCTERMS.description, Literal(row.text("description"), lang="en")))
             continue
         label = row.text("priority_label")
-        p_slug = _unique(slugify(label), priority_slugs)
+        p_slug = unique_slug(slugify(label), priority_slugs)
         p = mint(base, Kind.RIS3_PRIORITY, sub_slug(slug, p_slug))
         graph.add((p, RDF.type, RIIKG.RIS3Priority))
         graph.add((p, SKOS.inScheme, s))

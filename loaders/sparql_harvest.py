@@ -40,20 +40,22 @@ import pyoxigraph as ox
 import requests
 from rdflib import Graph
 
+from riikg import formats
 from riikg.errors import LoadError
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import Store
 
 __all__ = ["HarvestOptions", "load_sparql_harvest"]
 
-ACCEPT = "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
-FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+#: what a page is asked for, with its weight: N-Triples (also by its older name text/plain),
+#: then Turtle, then RDF/XML; an answer in any name ``riikg.formats`` gives these is read
+ASKED = (
+    ("application/n-triples", 1.0),
+    ("text/plain", 0.9),
+    ("text/turtle", 0.8),
+    ("application/rdf+xml", 0.5),
+)
+ACCEPT = ", ".join(media if q == 1 else f"{media};q={q:g}" for media, q in ASKED)
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 _LIMIT = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*$", re.IGNORECASE)
@@ -236,16 +238,23 @@ def _fetch_once(session: requests.Session, opts: HarvestOptions, page: int) -> b
     ):
         raise _PageFailed("the server stopped the query at its time limit", retry=True)
     media = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-    fmt = FORMATS.get(media)
+    fmt = _answer_format(media)
     if fmt is None:
         raise _PageFailed(f"unexpected answer type {media or 'none'!r}", retry=False)
-    if fmt is ox.RdfFormat.RDF_XML and _DTD.search(body):
+    if fmt is formats.RDFXML and _DTD.search(body):
         raise _PageFailed("RDF/XML with a DOCTYPE/ENTITY declaration refused", retry=False)
     try:
-        triples = [q.triple for q in ox.parse(body, format=fmt)]
+        triples = [q.triple for q in ox.parse(body, format=fmt.rdf)]
     except (SyntaxError, ValueError, OSError) as exc:
         raise _PageFailed(f"unreadable {media} answer ({exc})", retry=True) from exc
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _answer_format(media_type: str) -> formats.Format | None:
+    """The syntax of an answer, if it is one of those asked for."""
+    fmt = formats.by_media_type(media_type, formats.Kind.GRAPH)
+    asked = {formats.by_media_type(media) for media, _ in ASKED}
+    return fmt if fmt in asked else None
 
 
 def _fetch(session: requests.Session, opts: HarvestOptions, page: int) -> bytes:

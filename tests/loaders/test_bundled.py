@@ -238,7 +238,7 @@ def load_bundled_template() -> Graph:
 
 def test_every_point_lies_in_its_region(graphs: dict[str, Graph]) -> None:
     """Coordinates and NUTS regions agree (catches swapped latitude and longitude)."""
-    from loaders.infrastructures import region_finder
+    from loaders.infrastructure_files import region_finder
     from riikg.namespaces import WGS
 
     finder = region_finder(data_dir() / "nuts" / "NUTS_RG_60M_2021_4326.geojson")

@@ -271,13 +271,11 @@ def test_rule_matches_the_xml_char_production(text: str) -> None:
 @settings(max_examples=60, deadline=None)
 def test_loaded_csv_cell_with_any_c0_control_is_refused(prefix: str, bad: str) -> None:
     """(Leading and trailing ones that ``str.strip`` removes never reach the store.)"""
-    from loaders._common import read_csv_table
+    from loaders.tables import Columns, read_csv_table
 
     data = f'name@en\n"{prefix}{bad}x"\n'.encode()
     with pytest.raises(LoadError) as info:
-        read_csv_table(
-            Path("p.csv"), required=["name"], allowed=[], lang_prefixes=["name"], data=data
-        )
+        read_csv_table(Path("p.csv"), Columns(["name"], [], ["name"]), data=data)
     assert f"at character {len(prefix) + 1}" in str(info.value)
 
 

@@ -11,7 +11,7 @@ from rdflib import URIRef
 
 from loaders import LOADER_BY_SUFFIX, LOADERS, get_loader, loader_for_path
 from loaders._reference import find_ket, find_region
-from loaders.infrastructures import region_finder, repo_url, split_acronym
+from loaders.infrastructure_files import region_finder, repo_url, split_acronym
 from loaders.records import Infrastructure, assign_slugs
 from loaders.survey import read_xlsx
 from riikg.errors import LoadError, Location
@@ -151,7 +151,7 @@ def test_accepted_codes_are_the_vocabulary_concepts(scheme: str, codes: str) -> 
 )
 def test_decimals_are_canonical(text: str, lexical: str) -> None:
     """Stored literals equal what the loader wrote, so an unchanged reload writes nothing."""
-    from loaders._common import decimal_in
+    from loaders.values import decimal_in
 
     assert str(decimal_in(text, -180, 180, HERE, "longitude")) == lexical
 
