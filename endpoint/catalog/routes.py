@@ -25,7 +25,9 @@ from flask import (
 from rdflib import Graph, URIRef
 from werkzeug.datastructures import MultiDict
 
-from endpoint.catalog.data import SourceRecord, cached, parse_datetime, records, version_key
+from endpoint.cache import data_version as version_key
+from endpoint.cache import per_version as cached
+from endpoint.catalog.data import SourceRecord, parse_datetime, records
 from endpoint.catalog.dcat import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,

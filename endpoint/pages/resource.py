@@ -16,6 +16,7 @@ from jinja2 import Template
 from pyoxigraph import NamedNode, Triple
 from rdflib.namespace import OWL
 
+from endpoint.cache import memo
 from endpoint.http.errors import ResourceNotFound, error_response
 from endpoint.http.links import iri_of_path, is_linkable
 from endpoint.http.negotiate import as_rdf, named, negotiate, offered, rdf_offers
@@ -23,7 +24,7 @@ from endpoint.http.serialise import context, serialize
 from endpoint.pages.browse import facts, infrastructures_in, region_profile, region_tree
 from endpoint.pages.describe import Description, describe
 from endpoint.pages.facets import Facet, Selection
-from endpoint.pages.labels import memo, q
+from endpoint.pages.queries import q
 from endpoint.pages.web import (
     NUTS_REGION,
     ORG,
