@@ -18,6 +18,7 @@ import click
 
 from riikg.config import ConfigError, Settings, load_settings
 from riikg.errors import LoadError, SourceRefused
+from riikg.formats import Kind, by_word, of_kind
 from riikg.sources import Source, read_manifest, source_for_file
 from riikg.store import QueryFailed, RdfFormat, StoreError, open_store
 
@@ -337,41 +338,32 @@ def query(settings: Settings, query: str | None, query_file: Any, output: str) -
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["nt", "nq", "ttl", "trig"]),
+    type=click.Choice([f.key for f in of_kind(Kind.DATASET)]),
     default="nq",
     show_default=True,
-    help="Serialisation.",
+    help="Serialisation (a triple format holds the union of the graphs).",
 )
 @click.option("--output", "out", type=click.File("wb"), default="-", help="Output file.")
 @pass_settings
 def dump(settings: Settings, graph_id: str | None, fmt: str, out: Any) -> None:
     """Write the data (one source or all) as RDF."""
-    from riikg.namespaces import source_graph
+    import pyoxigraph as ox
 
-    media = {
-        "nt": RdfFormat.NTRIPLES,
-        "nq": RdfFormat.NQUADS,
-        "ttl": RdfFormat.TURTLE,
-        "trig": RdfFormat.TRIG,
-    }[fmt]
+    from riikg.namespaces import PREFIXES, source_graph
+
+    chosen = by_word(fmt, Kind.DATASET)
+    assert chosen is not None  # one of the choices
     store = _open_store(settings)
     graphs = [str(source_graph(settings.base_iri, graph_id))] if graph_id else store.source_graphs()
     if graph_id and graphs[0] not in store.named_graphs():
         raise InputError(f"--graph {graph_id}: no such source (see 'riikg graphs')")
-    if media in (RdfFormat.NQUADS, RdfFormat.TRIG):
-        import pyoxigraph as ox
-
-        from riikg.store.oxigraph import RDF_FORMATS
-
-        quads = [
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-            for g in graphs
-            for t in ox.parse(store.dump(g, RdfFormat.NTRIPLES), format=ox.RdfFormat.N_TRIPLES)
-        ]
-        out.write(ox.serialize(quads, format=RDF_FORMATS[media]) or b"")
-        return
-    for g in graphs:
-        out.write(store.dump(g, media))
+    quads = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+        for g in graphs
+        for t in ox.parse(store.dump(g, RdfFormat.NTRIPLES), format=ox.RdfFormat.N_TRIPLES)
+    ]
+    data = quads if not chosen.is_a(Kind.GRAPH) else [q.triple for q in quads]
+    out.write(ox.serialize(data, format=chosen.rdf, prefixes=dict(PREFIXES)) or b"")
 
 
 @cli.command()
