@@ -4,10 +4,11 @@ pyoxigraph can neither cancel a query nor survive some hostile ones (docs/securi
 public query never runs in the server process. Each server process (gunicorn worker, or the
 test app) owns ``sparql_workers`` workers, forked on first use:
 
-* the memory store is inherited by the fork; when the data version changes, idle workers
-  are retired and re-forked, so they never serve stale data;
-* the on-disk store is opened read-only *after* the fork (``OxigraphStore.open_reader``),
-  never shared, and reopens when a new snapshot is published.
+* the store says how a worker opens it (:meth:`riikg.store.Store.worker_opener`): the
+  memory store is inherited by the fork; when the data version changes, idle workers are
+  retired and re-forked, so they never serve stale data. The on-disk store is opened
+  read-only *after* the fork (``OxigraphStore.open_reader``), never shared, and reopens
+  when a new snapshot is published.
 
 Right after the fork, before it opens the store or reads a job, a worker cuts itself off
 from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
@@ -19,7 +20,8 @@ that is not confined unless the settings allow it (``RIIKG_ALLOW_UNCONFINED`` /
 ``service_allowlist``, workers keep network access (``SERVICE`` to those endpoints must
 work) and only the query checks stand between a query and the network.
 
-The parent sends a pickled :class:`~endpoint.sparql.job.Job` over a socketpair and waits
+The parent sends a pickled :class:`~endpoint.sparql.job.Job` (a
+:class:`riikg.store.QueryRequest`) over a socketpair and waits
 for the answer with ``poll`` until the deadline, watching the client's socket too (gunicorn
 passes it as ``gunicorn.socket``). At the deadline, or when the client hangs up, the worker
 gets ``SIGKILL``, is reaped, and a fresh one is forked for the next query. The answer is
@@ -41,13 +43,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import pyoxigraph as ox
 
 from endpoint.sparql.job import Job, Outcome, run_job
 from riikg import confine as _confine
 from riikg.confine import Confinement
+from riikg.store import Store
 
 _HEADER = struct.Struct("!Q")
 CHUNK = 64 * 1024
@@ -77,7 +77,8 @@ class WorkerKilled(Exception):
         self.reason = reason  # "timeout", "client", "crash"
 
 
-StoreOpener = Callable[[], tuple[ox.Store, Callable[[], list[ox.NamedNode]]]]
+#: how a worker opens its store, called in the worker (``Store.worker_opener()``)
+StoreOpener = Callable[[], Store]
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _child_main(
         signal.SIGALRM,
     ):
         signal.signal(sig, signal.SIG_DFL)
-    store, graphs = opener()
+    store = opener()
     while True:
         try:
             size = _HEADER.unpack(_recv_exact(sock, _HEADER.size))[0]
@@ -124,21 +125,22 @@ def _child_main(
             return
         # second line of defence: if the parent is gone (or never kills us), the kernel ends
         # this process a little after the deadline, whatever the query is doing
-        if job.timeout > 0:
+        if job.timeout and job.timeout > 0:
             signal.alarm(int(job.timeout) + SELF_KILL_GRACE)
         try:
-            outcome = run_job(store, graphs(), job)
+            outcome, body = run_job(store, job)
         except Exception as exc:  # report, never die silently; the parent decides the status
             outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
+            body = b""
         signal.alarm(0)
-        if outcome.error and state.confined and _SERVICE.search(job.query):
+        if outcome.error and state.confined and _SERVICE.search(job.text):
             outcome = Outcome(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
         meta = pickle.dumps(
-            (outcome.status, outcome.error, outcome.truncated, len(outcome.body)),
+            (outcome.status, outcome.error, outcome.truncated, len(body)),
             protocol=pickle.HIGHEST_PROTOCOL,
         )
         _send_frame(sock, meta)
-        sock.sendall(outcome.body)
+        sock.sendall(body)
 
 
 def _limit_memory(extra: int) -> None:
@@ -481,37 +483,6 @@ def _client_gone(client: socket.socket) -> bool:
     return data == b""
 
 
-def memory_opener(store: Any) -> StoreOpener:
-    """Opener for an inherited in-memory :class:`~riikg.store.oxigraph.OxigraphStore`."""
-
-    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
-        raw: ox.Store = store.raw
-        graphs = [ox.NamedNode(g) for g in store.source_graphs()]
-        return raw, lambda: graphs
-
-    return open_
-
-
-def snapshot_opener(base: str, path: Any) -> StoreOpener:
-    """Opener that opens the published on-disk snapshot read-only in the child."""
-
-    def open_() -> tuple[ox.Store, Callable[[], list[ox.NamedNode]]]:
-        from riikg.store.oxigraph import OxigraphStore
-
-        reader = OxigraphStore.open_reader(base, path)
-        cache: dict[int, list[ox.NamedNode]] = {}
-
-        def graphs() -> list[ox.NamedNode]:
-            version = reader.version  # refreshes to the newest snapshot
-            if version not in cache:
-                cache.clear()
-                cache[version] = [ox.NamedNode(g) for g in reader.source_graphs()]
-            return cache[version]
-
-        class _Live:
-            def query(self, *args: Any, **kwargs: Any) -> Any:
-                return reader.raw.query(*args, **kwargs)
-
-        return _Live(), graphs  # type: ignore[return-value]
-
-    return open_
+def memory_opener(store: Store) -> StoreOpener:
+    """Opener for a store the forked worker inherits as it is (a memory store)."""
+    return lambda: store

@@ -16,7 +16,7 @@ from endpoint.http.negotiate import named, negotiate, offered
 from endpoint.http.urls import ontology_url, sparql_endpoint
 from endpoint.sparql.description import description, limits_text, serialise
 from endpoint.sparql.examples import examples
-from endpoint.sparql.executor import Limits, client_slot, execute
+from endpoint.sparql.executor import client_slot, execute
 from endpoint.sparql.guard import (
     Analysis,
     GuardError,
@@ -33,7 +33,7 @@ from riikg import formats
 from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES
 from riikg.sparql.text import QueryForm, position
-from riikg.store import RdfFormat, ResultFormat
+from riikg.store import QueryRequest, RdfFormat, ResultFormat
 
 bp = Blueprint("sparql", __name__)
 
@@ -97,20 +97,19 @@ def sparql() -> Response:
             retry_after=2,
         )
     try:
-        answer = execute(
-            store,
-            settings,
+        query = QueryRequest(
             text,
-            form,
             media_type,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            limits=Limits(timeout=timeout, max_rows=settings.max_rows),
-            client=request.environ.get("gunicorn.socket"),
+            None if default_graphs is None else tuple(default_graphs),
+            None if named_graphs is None else tuple(named_graphs),
+            settings.max_rows,
+            timeout=timeout,
             original=analysis.text,
             count_rows=own_limit is None or own_limit > settings.max_rows,
             base_iri=sparql_endpoint(settings),
+            form=form,
         )
+        answer = execute(store, settings, query, client=request.environ.get("gunicorn.socket"))
     except BaseException:
         slot.release()
         raise

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from riikg.config import Settings, StoreKind
 from riikg.store.base import (
+    Answer,
     QueryFailed,
+    QueryRequest,
     QueryTimeout,
     RdfFormat,
     ReadOnlyStore,
@@ -17,7 +19,9 @@ from riikg.store.base import (
 )
 
 __all__ = [
+    "Answer",
     "QueryFailed",
+    "QueryRequest",
     "QueryTimeout",
     "RdfFormat",
     "ReadOnlyStore",

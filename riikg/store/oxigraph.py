@@ -20,11 +20,12 @@ snapshot before doing anything else.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,38 +33,35 @@ from typing import Any
 import pyoxigraph as ox
 
 from riikg.store.base import (
+    Answer,
     QueryFailed,
+    QueryRequest,
     RdfFormat,
     ReadOnlyStore,
     ResultFormat,
     Row,
+    Store,
     StoreUnavailable,
     Term,
+    default_graph_union,
 )
 from riikg.store.common import (
+    answer_of,
     boolean_of,
-    is_source_graph,
     now_utc,
     parse_version,
     rows_of,
+    user_syntax_error,
     version_graph,
     version_triples,
 )
 
-RESULT_FORMATS = {
-    ResultFormat.JSON: ox.QueryResultsFormat.JSON,
-    ResultFormat.XML: ox.QueryResultsFormat.XML,
-    ResultFormat.CSV: ox.QueryResultsFormat.CSV,
-    ResultFormat.TSV: ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
-    RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
-}
+#: pyoxigraph's names of the store's formats, read from :mod:`riikg.formats` (kept for callers)
+RESULT_FORMATS = {m: m.row.results for m in ResultFormat}
+RDF_FORMATS = {m: m.row.rdf for m in RdfFormat}
+#: what pyoxigraph raises for a query it cannot evaluate (RuntimeError: e.g. a binding of a
+#: variable that is not projected)
+_EVALUATION_ERRORS = (OSError, RuntimeError, ValueError, TypeError)
 KEEP_SNAPSHOTS = 3
 #: an older snapshot is deleted only once it was superseded this long ago, so that a reader
 #: still answering from it never finds its files gone (RocksDB opens table files lazily)
@@ -118,7 +116,7 @@ class SnapshotLayout:
         return (st.st_ino, st.st_mtime_ns)
 
 
-class OxigraphStore:
+class OxigraphStore(Store):
     """pyoxigraph-backed store. Use :meth:`memory`, :meth:`open_writer` or :meth:`open_reader`."""
 
     prune_grace: float = PRUNE_GRACE_SECONDS
@@ -139,7 +137,8 @@ class OxigraphStore:
         self._reader = layout is not None and not writable
         self._lock = threading.RLock()
         self._reader_key = layout.current_key() if layout is not None and self._reader else None
-        self._graph_cache: tuple[int, list[ox.NamedNode]] | None = None
+        #: the source graphs, read once per data version
+        self._graph_cache: tuple[int, list[str]] | None = None
         #: a reader's version record, read once per snapshot (a snapshot never changes)
         self._record_cache: tuple[ox.Store, tuple[int, datetime | None]] | None = None
 
@@ -197,25 +196,16 @@ class OxigraphStore:
                 self._reader_key = key
                 self._graph_cache = None
 
-    def _default_graphs(self, default_graphs: Sequence[str] | None) -> list[ox.NamedNode]:
-        if default_graphs is not None:
-            return [ox.NamedNode(g) for g in default_graphs]
-        version = self.version
-        cached = self._graph_cache
-        if cached is None or cached[0] != version:
-            graphs = [ox.NamedNode(g) for g in self.source_graphs()]
-            self._graph_cache = cached = (version, graphs)
-        return cached[1]
-
     def _query(
         self,
         query: str,
         bindings: Mapping[str, Term] | None = None,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        request: QueryRequest | None = None,
     ) -> Any:
         store = self.raw
-        graphs = self._default_graphs(default_graphs)
+        graphs = [ox.NamedNode(g) for g in default_graph_union(self, default_graphs)]
         kwargs: dict[str, Any] = {
             "default_graph": graphs if graphs else ox.DefaultGraph(),
         }
@@ -223,11 +213,16 @@ class OxigraphStore:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         if bindings:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        if request is not None and request.base_iri:
+            kwargs["base_iri"] = request.base_iri
         try:
             return store.query(query, **kwargs)
         except SyntaxError as exc:
-            raise QueryFailed(f"query syntax error: {exc}") from exc
-        except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. a binding not projected
+            message = f"query syntax error: {exc}"
+            if request is not None:
+                message = user_syntax_error(request, message)
+            raise QueryFailed(message) from exc
+        except _EVALUATION_ERRORS as exc:
             raise QueryFailed(f"query failed: {exc}") from exc
 
     def select(self, query: str, **bindings: Term) -> list[Row]:
@@ -242,31 +237,35 @@ class OxigraphStore:
             raise QueryFailed("construct() needs a CONSTRUCT or DESCRIBE query")
         return list(result)
 
-    def query_raw(
-        self,
-        query: str,
-        media_type: ResultFormat | RdfFormat,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        timeout: float | None = None,
-    ) -> bytes:
-        result = self._query(query, None, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryTriples):
-            if not isinstance(media_type, RdfFormat):
-                raise QueryFailed(f"{media_type.value} cannot carry CONSTRUCT/DESCRIBE results")
-            out = result.serialize(format=RDF_FORMATS[media_type])
-        else:
-            if not isinstance(media_type, ResultFormat):
-                raise QueryFailed(f"{media_type.value} cannot carry SELECT/ASK results")
-            out = result.serialize(format=RESULT_FORMATS[media_type])
-        return out if out is not None else b""
+    def public_query(self, request: QueryRequest) -> Answer[bytes]:
+        """Evaluate and serialise ``request`` in this process; the endpoint calls it in a
+        killable worker (:meth:`worker_opener`), since pyoxigraph cannot cancel a query.
+        ``request.timeout`` is not enforced here."""
+        result = self._query(
+            request.text, None, request.default_graphs, request.named_graphs, request
+        )
+        try:  # evaluation is lazy: errors surface while the answer is serialised
+            return answer_of(result, request)
+        except _EVALUATION_ERRORS as exc:
+            raise QueryFailed(f"query failed: {exc}") from exc
+
+    def worker_opener(self) -> Callable[[], Store]:
+        """A worker forked from this process inherits a memory store; the on-disk store is
+        opened read-only *in* the worker, never shared, and follows ``CURRENT`` there."""
+        layout = self._layout
+        if layout is None:
+            return lambda: self
+        return functools.partial(OxigraphStore.open_reader, self.base, layout.root)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
 
     def source_graphs(self) -> list[str]:
-        return [g for g in self.named_graphs() if is_source_graph(self.base, g)]
+        version = self.version
+        cached = self._graph_cache
+        if cached is None or cached[0] != version:
+            self._graph_cache = cached = (version, Store.source_graphs(self))
+        return list(cached[1])
 
     def count(self, graph: str | None = None) -> int:
         store = self.raw
@@ -283,7 +282,7 @@ class OxigraphStore:
         g = ox.NamedNode(graph) if graph else None
         return iter(self.raw.quads_for_pattern(None, None, None, g))
 
-    def _version_record(self) -> tuple[int, datetime | None]:
+    def version_record(self) -> tuple[int, datetime | None]:
         store = self.raw  # a reader moves to the newest snapshot here
         cached = self._record_cache
         if self._reader and cached is not None and cached[0] is store:
@@ -295,14 +294,6 @@ class OxigraphStore:
         if self._reader:
             self._record_cache = (store, record)  # keyed by the snapshot it was read from
         return record
-
-    @property
-    def version(self) -> int:
-        return self._version_record()[0]
-
-    @property
-    def modified(self) -> datetime | None:
-        return self._version_record()[1]
 
     # ---- writing -------------------------------------------------------------------
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple] | None]) -> int:
