@@ -38,7 +38,6 @@ from loaders.values import http_iri
 from riikg.errors import LoadError
 from riikg.namespaces import RIIKG, Kind, mint, slugify
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 _QUOTED = re.compile(r"'([^']+)'")
 
@@ -183,9 +182,7 @@ def _bundle(base_iri: str, files: dict[str, Path], **sources: str) -> Bundle:
     )
 
 
-def load_esfri(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_esfri(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``esfri``: files ESFRI CSV, NUTS polygons, curated riis.csv, MERIL GeoJSON."""
     files = _files(source, ("esfri", "polygons", "riis", "meril"))
     record_source = _option(source, "record_source")
@@ -195,9 +192,7 @@ def load_esfri(
     return graph
 
 
-def load_meril(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_meril(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``meril``: files MERIL GeoJSON, NUTS polygons, ESFRI CSV, curated riis.csv."""
     files = _files(source, ("meril", "polygons", "esfri", "riis"))
     found = _bundle(base_iri, files, meril_source=_option(source, "record_source"))
@@ -205,9 +200,7 @@ def load_meril(
     return graph
 
 
-def load_riis(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_riis(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``riis``: files riis.csv, MERIL GeoJSON, NUTS polygons, ESFRI CSV."""
     files = _files(source, ("riis", "meril", "polygons", "esfri"))
     found = _bundle(base_iri, files)

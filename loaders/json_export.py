@@ -21,7 +21,6 @@ from loaders.tables import parse_json, read_bytes
 from riikg.errors import LoadError, Location
 from riikg.resources import data_dir
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -198,9 +197,7 @@ def read_export(data: bytes, name: str) -> list[Infrastructure]:
     return [infrastructure_from_json(o, name, i) for i, o in enumerate(doc["infrastructures"])]
 
 
-def load_json_export(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_json_export(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``json_export``: JSON documents in the riikg export format."""
     records: list[Infrastructure] = []
     for path in source.files:

@@ -22,7 +22,6 @@ from loaders.values import http_iri, point, show
 from riikg.errors import LoadError
 from riikg.namespaces import RIIKG, nuts, nuts_scheme
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 #: language of the national labels, for countries with one official language whose labels
 #: Eurostat gives in it; other countries' labels stay untagged
@@ -77,9 +76,7 @@ def _describe(
     g.locate(s, None, row.where)
 
 
-def load_nuts(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_nuts(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``nuts``: NUTS 2024 (all levels, EU-27) plus the 2021 codes they replace."""
     if len(source.files) != 3:
         raise LoadError(

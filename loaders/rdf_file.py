@@ -35,7 +35,6 @@ from riikg.formats import Format, Kind
 from riikg.namespaces import JSONLD_CONTEXT
 from riikg.resources import data_dir
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -192,9 +191,7 @@ def add_quads(graph: SourceGraph, quads: Iterable[ox.Quad], name: str) -> None:
             graph.locate(s, None, where)
 
 
-def load_rdf_file(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_rdf_file(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``rdf_file``: every file of the source, in any RDF syntax, into one graph."""
     option = source.options.get("format")
     for path in source.files:

@@ -17,7 +17,6 @@ from loaders.values import http_iri
 from riikg.errors import LoadError
 from riikg.namespaces import RIIKG, Kind, mint, slugify
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 COLUMNS = (
     "partner_organisation country_code region_name nuts_level nuts_2024_code nuts_2021_code "
@@ -27,9 +26,7 @@ REQUIRED = ("partner_organisation", "country_code", "nuts_2024_code", "source_ur
 NETWORK_NAME = "INNO INFRA SHARE"
 
 
-def load_partner_regions(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_partner_regions(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``partner_regions``: the partnership, its regions and partner organisations."""
     network = mint(base_iri, Kind.NETWORK, slugify(NETWORK_NAME))
     graph.add((network, RDF.type, RIIKG.Network))

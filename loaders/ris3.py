@@ -28,7 +28,6 @@ from loaders.values import http_iri, unique_slug
 from riikg.errors import LoadError, Location
 from riikg.namespaces import RIIKG, Kind, mint, nuts, slugify, sub_slug
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 COLUMNS = (
     "region_nuts_code strategy_name period priority_type priority_label priority_label_local "
@@ -85,9 +84,7 @@ def split_kets(text: str, where: Location) -> list[URIRef]:
     return list(dict.fromkeys(out))
 
 
-def load_ris3(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_ris3(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``ris3``: strategies and priorities."""
     strategies: dict[tuple[str, str], Strategy] = {}
     for path in source.files:

@@ -43,7 +43,6 @@ from rdflib import Graph
 from riikg import formats
 from riikg.errors import LoadError
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 __all__ = ["HarvestOptions", "load_sparql_harvest"]
 
@@ -274,9 +273,7 @@ def _fetch(session: requests.Session, opts: HarvestOptions, page: int) -> bytes:
             attempt += 1
 
 
-def load_sparql_harvest(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
-) -> Graph:
+def load_sparql_harvest(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Harvest ``source.options['query']`` from ``source.options['endpoint']`` into ``graph``.
 
     Raises:

@@ -19,7 +19,6 @@ from loaders.values import show
 from riikg.errors import LoadError, Location
 from riikg.namespaces import slugify
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 INFRASTRUCTURE_COLUMNS = (
     "acronym alt_names types host host_type host_country host_homepage host_ror region "
@@ -208,9 +207,7 @@ def read_csv_sheet(path: Path, sheet: str, data: bytes | None = None) -> Table:
     return read_csv_table(path, SHEETS[sheet], data=data)
 
 
-def load_survey_csv(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_survey_csv(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``survey_csv``: one CSV file per sheet."""
     tables: dict[str, Table] = {}
     for path in source.files:
@@ -229,9 +226,7 @@ def read_xlsx(path: Path, data: bytes | None = None) -> dict[str, Table]:
     return tables
 
 
-def load_survey_xlsx(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None = None
-) -> Graph:
+def load_survey_xlsx(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``survey_xlsx``: one workbook with the three sheets."""
     tables: dict[str, Table] = {}
     for path in source.files:

@@ -244,9 +244,8 @@ def validate(
     """Validate SOURCE files against the shapes without loading (pySHACL exit codes)."""
     from loaders import get_loader
     from riikg.namespaces import source_graph
-    from riikg.pipeline import read_source, reference_context, to_oxigraph
+    from riikg.pipeline import check_source, to_oxigraph
     from riikg.store.oxigraph import OxigraphStore
-    from riikg.validate import validate as run_validation
 
     # Reference data (regions, strategies) that sources point to comes from the store when
     # there is one, else from the sources validated before in this run (manifest order).
@@ -259,15 +258,13 @@ def validate(
     failed = 0
     try:
         for source in _sources(paths, default, loader, None, None):
-            graph = read_source(
-                source, get_loader(source.loader), base_iri=settings.base_iri, store=store
-            )
-            outcome = run_validation(graph, context=reference_context(store, graph))
+            checked = check_source(store, source, get_loader(source.loader))
+            outcome = checked.outcome
             click.echo(f"{source.id}: {outcome.summary()}")
             failed += 0 if outcome.conforms else 1
             if store is scratch:
                 target = str(source_graph(settings.base_iri, source.id))
-                scratch.replace_graphs({target: to_oxigraph(graph)})
+                scratch.replace_graphs({target: to_oxigraph(checked.graph)})
             if report_path:
                 report_path.write_bytes(outcome.report.serialize(format="turtle", encoding="utf-8"))
     except LoadError as exc:

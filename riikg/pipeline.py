@@ -1,7 +1,10 @@
 """Load a source: loader -> graph -> SHACL validation -> replace its named graph + provenance.
 
-A source that fails to parse (``LoadError``) or validate (``SourceRefused``) changes nothing.
-Loading an unchanged source again writes nothing and says so.
+``riikg validate`` and ``riikg load`` share one path: :func:`check_source` reads the source
+(:func:`read_source`) and validates it with the reference data it points to; only
+:func:`load_source` then writes. A source that fails to parse (``LoadError``) or validate
+(``SourceRefused``) changes nothing. Loading an unchanged source again writes nothing and
+says so.
 """
 
 from __future__ import annotations
@@ -30,9 +33,7 @@ from riikg.validate import Outcome, validate
 class Loader(Protocol):
     """The one shape of a loader."""
 
-    def __call__(
-        self, source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
-    ) -> Graph: ...
+    def __call__(self, source: Source, graph: SourceGraph, *, base_iri: str) -> Graph: ...
 
 
 class Status(StrEnum):
@@ -223,15 +224,38 @@ def _skolemised_report(report: Graph, base: str, source_id: str) -> Graph:
     return out
 
 
-def read_source(source: Source, loader: Loader, *, base_iri: str, store: Store | None) -> Graph:
+def read_source(source: Source, loader: Loader, *, base_iri: str) -> Graph:
     """Run the loader of a source and check the graph it made before anything uses it.
 
     Raises:
         LoadError: the input cannot be read, or holds characters XML 1.0 cannot carry.
     """
-    graph = loader(source, SourceGraph(), base_iri=base_iri, store=store)
+    graph = loader(source, SourceGraph(), base_iri=base_iri)
     check_graph_text(graph, source.location or f"source {source.id!r}")
     return graph
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A source read and validated, not written."""
+
+    graph: Graph
+    outcome: Outcome
+
+
+def check_source(
+    store: Store, source: Source, loader: Loader, *, progress: Callable[[str], None] | None = None
+) -> Checked:
+    """Read a source and validate it with the reference data it points to from ``store``.
+
+    Raises:
+        LoadError: the input cannot be read, or holds characters XML 1.0 cannot carry.
+    """
+    say = progress or (lambda _msg: None)
+    say(f"{source.id}: reading {source.location}")
+    graph = read_source(source, loader, base_iri=store.base)
+    say(f"{source.id}: validating {len(graph)} triples")
+    return Checked(graph, validate(graph, context=reference_context(store, graph)))
 
 
 def load_source(
@@ -256,14 +280,12 @@ def load_source(
     unchanged = sha and record.get("sha") == sha and record.get("sw") == riikg.__version__
     if unchanged and not force:
         return LoadReport(source, Status.UNCHANGED, int(record.get("n", 0)), sha)
-    say(f"{source.id}: reading {source.location}")
-    graph = read_source(source, loader, base_iri=store.base, store=store)
-    if not sha:
-        sha = hashlib.sha256(graph.serialize(format="nt", encoding="utf-8")).hexdigest()
-    say(f"{source.id}: validating {len(graph)} triples")
-    outcome = validate(graph, context=reference_context(store, graph))
+    checked = check_source(store, source, loader, progress=say)
+    graph, outcome = checked.graph, checked.outcome
     if not outcome.conforms:
         raise SourceRefused(source.id, outcome.summary())
+    if not sha:
+        sha = hashlib.sha256(graph.serialize(format="nt", encoding="utf-8")).hexdigest()
     triples = to_oxigraph(graph)
     g_iri = str(source_graph(store.base, source.id))
     if record and _equal_to_stored(store, g_iri, triples):

@@ -8,7 +8,6 @@ from rdflib import Graph
 
 from riikg.errors import LoadError, Location
 from riikg.sources import Source, SourceGraph
-from riikg.store.base import Store
 
 BASE = "http://localhost:8080/"
 
@@ -23,9 +22,7 @@ INFRA_TTL = """
 """
 
 
-def turtle_loader(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
-) -> Graph:
+def turtle_loader(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Parse the source's single Turtle file from bytes."""
     path = source.files[0]
     try:

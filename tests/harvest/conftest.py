@@ -20,9 +20,7 @@ DATA = Path(__file__).parent / "data"
 LICENCE = "http://creativecommons.org/licenses/by/4.0/"
 
 
-def turtle_loader(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: object | None
-) -> Graph:
+def turtle_loader(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """An inline loader: parse each Turtle file of the source (bytes, never a location)."""
     for path in source.files:
         graph.parse(data=path.read_bytes(), format="turtle")

@@ -101,7 +101,7 @@ def source(endpoint: str, tmp_path: Path, **options: Any) -> Source:
 
 
 def harvest(src: Source) -> Graph:
-    return load_sparql_harvest(src, SourceGraph(), base_iri=BASE, store=None)
+    return load_sparql_harvest(src, SourceGraph(), base_iri=BASE)
 
 
 @pytest.fixture(params=["oxigraph-server", "virtuoso"])

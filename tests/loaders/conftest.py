@@ -22,7 +22,7 @@ CSV_FILES = tuple(
 def run_loader(loader: str, *files: Path, base: str = BASE, **options: object) -> SourceGraph:
     """Run one loader on files, without the pipeline."""
     source = Source(id="test", loader=loader, files=tuple(files), options=options)
-    graph = get_loader(loader)(source, SourceGraph(), base_iri=base, store=None)
+    graph = get_loader(loader)(source, SourceGraph(), base_iri=base)
     assert isinstance(graph, SourceGraph)
     return graph
 
@@ -34,7 +34,7 @@ def bundled(source_id: str) -> Source:
 
 def load_bundled(source_id: str, base: str = BASE) -> Graph:
     source = bundled(source_id)
-    return get_loader(source.loader)(source, SourceGraph(), base_iri=base, store=None)
+    return get_loader(source.loader)(source, SourceGraph(), base_iri=base)
 
 
 @pytest.fixture()

@@ -254,9 +254,7 @@ def test_broken_input_is_located(case: Case, tmp_path: Path) -> None:
 
     started = time.monotonic()
     with pytest.raises(LoadError) as info:
-        get_loader(case.loader)(
-            source, SourceGraph(), base_iri="http://localhost:8080/", store=None
-        )
+        get_loader(case.loader)(source, SourceGraph(), base_iri="http://localhost:8080/")
     assert time.monotonic() - started < 5
     message = str(info.value)
     assert message.startswith(case.where), message

@@ -196,7 +196,7 @@ def _run_loader(suffix: str, path: Path) -> None:
     loader = _survey_loader(suffix)
     source = Source(id="fuzz", loader="survey", files=(path,))
     try:
-        loader(source, SourceGraph(), base_iri="http://localhost:8080/", store=None)
+        loader(source, SourceGraph(), base_iri="http://localhost:8080/")
     except LoadError:
         pass
 

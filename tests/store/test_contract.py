@@ -401,7 +401,7 @@ ex:other ex:name "Other \\"quoted\\""@en .
 """
 
 
-def tiny_turtle_loader(source, graph, *, base_iri, store):  # type: ignore[no-untyped-def]
+def tiny_turtle_loader(source, graph, *, base_iri):  # type: ignore[no-untyped-def]
     """A loader with the ``Loader`` shape: parse the source's one Turtle file."""
     graph.parse(data=source.files[0].read_bytes(), format="turtle")
     return graph
