@@ -28,7 +28,7 @@ from endpoint.http.negotiate import named, negotiate, offered, rdf_offers
 from endpoint.state import get_settings
 from riikg import formats
 from riikg.formats import Format
-from riikg.namespaces import PREFIXES, RIIKG, VOCAB
+from riikg.namespaces import PREFIXES, RIIKG, VOCAB, curie
 from riikg.resources import ontology_dir
 from riikg.validate import SHAPES_NS, shapes_graph
 
@@ -165,18 +165,18 @@ def _text(graph: Graph, node: Node, *preds: URIRef) -> str:
     return ""
 
 
-def _short(iri: str) -> str:
-    for prefix, ns in sorted(ontology().namespaces(), key=lambda kv: -len(str(kv[1]))):
-        if prefix and iri.startswith(str(ns)) and len(iri) > len(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)) :]}"
-    return iri
+@cache
+def _prefixes() -> dict[str, str]:
+    """Every prefix the ontology graph binds (riikg's and its own), for :func:`curie`."""
+    return {prefix: str(ns) for prefix, ns in ontology().namespaces()}
 
 
 def _link(node: Node, text: str = "") -> Link:
     iri = str(node)
     settings = get_settings()
     label = text or (_text(ontology(), node, RDFS.label) if iri.startswith(_NS) else "")
-    return Link(label or _short(iri), iri, href(iri, settings.base_iri, request.script_root))
+    shown = label or curie(iri, _prefixes())
+    return Link(shown, iri, href(iri, settings.base_iri, request.script_root))
 
 
 def term_names() -> list[str]:
@@ -210,8 +210,8 @@ def _shape_uses(iri: URIRef, is_class: bool) -> list[ShapeUse]:
         rules = []
         for pred in _RULES:
             for value in sg.objects(shape, pred):
-                shown = _short(str(value)) if isinstance(value, URIRef) else str(value)
-                rules.append(f"{_short(str(pred))} {shown}")
+                shown = curie(str(value), _prefixes()) if isinstance(value, URIRef) else str(value)
+                rules.append(f"{curie(str(pred), _prefixes())} {shown}")
         severity = sg.value(shape, SH.severity)
         uses.append(
             ShapeUse(
@@ -282,7 +282,7 @@ def alignment_list() -> list[Alignment]:
             continue
         rows.append(
             Alignment(
-                source=_link(source, _short(str(source))),
+                source=_link(source, curie(str(source), _prefixes())),
                 relation=_MAPPINGS[pred],
                 target=_link(target),
                 direction=_text(g, axiom, RIIKG.mappingDirection),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
 
 from rdflib import Namespace, URIRef
@@ -38,7 +39,17 @@ EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 IANA_MEDIA_TYPE = "http://www.iana.org/assignments/media-types/"
 OAI_PMH = "http://www.openarchives.org/OAI/2.0/"
+OAI_PMH_SCHEMA = OAI_PMH + "OAI-PMH.xsd"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_DC_SCHEMA = OAI_PMH + "oai_dc.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+#: the DCAT-AP release riikg's catalogue follows (the ``dcat_ap`` OAI-PMH format's schema)
+DCAT_AP_3 = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
+#: the standard the SPARQL endpoint ``dct:conformsTo``
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+#: roots of the link targets counted by VoID linksets (their ``void:uriSpace``)
+NUTS_ROOT = "http://data.europa.eu/nuts/"
+WIKIDATA_ROOT = "http://www.wikidata.org/"
 DC_ELEMENTS = "http://purl.org/dc/elements/1.1/"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: EU language authority table: the dct:language of a service (e.g. ``{EU_LANGUAGE}ENG``)
@@ -85,6 +96,29 @@ PREFIXES: dict[str, str] = {
     "nuts": NUTS_CODE,
     "wd": str(WIKIDATA),
 }
+
+
+_LOCAL_NAME = re.compile(r"[\w.-]+")
+
+
+def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """A prefixed name for an IRI when a prefix fits (the longest namespace whose rest is a
+    plain local name: letters, digits, ``-``, ``_``, ``.``), else the IRI unchanged.
+
+    >>> curie("http://www.w3.org/2004/02/skos/core#prefLabel")
+    'skos:prefLabel'
+    >>> curie("http://example.org/x")
+    'http://example.org/x'
+    >>> curie("http://data.europa.eu/nuts/code/ITH55/x")
+    'http://data.europa.eu/nuts/code/ITH55/x'
+    """
+    best, found = "", iri
+    for prefix, ns in prefixes.items():
+        if prefix and len(ns) > len(best) and iri.startswith(ns):
+            local = iri[len(ns) :]
+            if _LOCAL_NAME.fullmatch(local):
+                best, found = ns, f"{prefix}:{local}"
+    return found
 
 
 class Kind(StrEnum):
@@ -165,9 +199,14 @@ def nuts_scheme(version: str) -> URIRef:
     return URIRef(NUTS_SCHEME + version)
 
 
+def source_graph_prefix(base: str) -> str:
+    """What every source graph IRI starts with: ``{base}graph/source/``."""
+    return f"{base}graph/source/"
+
+
 def source_graph(base: str, source_id: str) -> URIRef:
     """Named graph holding one source's data."""
-    return URIRef(f"{base}graph/source/{source_id}")
+    return URIRef(source_graph_prefix(base) + source_id)
 
 
 def meta_graph(base: str, source_id: str | None = None) -> URIRef:
@@ -186,5 +225,5 @@ def source_id_of(base: str, graph: str) -> str | None:
     >>> source_id_of("http://x/", "http://x/graph/source/nuts")
     'nuts'
     """
-    prefix = f"{base}graph/source/"
+    prefix = source_graph_prefix(base)
     return graph[len(prefix) :] if graph.startswith(prefix) else None

@@ -33,7 +33,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from riikg.namespaces import PREFIXES, RIIKG
+from riikg.namespaces import RIIKG, curie
 from riikg.resources import ontology_dir, shapes_dir
 from riikg.sources import SourceGraph
 
@@ -135,7 +135,7 @@ class Finding:
         if not self.path:
             return None
         inverse = self.path.startswith("^")
-        text = " / ".join(short(p) for p in self.path.lstrip("^").split(" / "))
+        text = " / ".join(curie(p) for p in self.path.lstrip("^").split(" / "))
         return f"^{text}" if inverse else text
 
     @property
@@ -156,24 +156,6 @@ class Finding:
         if self.shape_label:
             parts.append(f" (shape {self.shape_label})")
         return "".join(parts)
-
-
-def short(iri: str) -> str:
-    """An IRI as a prefixed name when a known prefix fits.
-
-    >>> short("http://www.w3.org/2004/02/skos/core#prefLabel")
-    'skos:prefLabel'
-    >>> short("http://example.org/x")
-    'http://example.org/x'
-    """
-    best = ""
-    best_prefix = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, best_prefix = ns, prefix
-    if best and all(c.isalnum() or c in "-_." for c in iri[len(best) :]):
-        return f"{best_prefix}:{iri[len(best) :]}"
-    return iri
 
 
 def _clip(text: str) -> str:

@@ -26,6 +26,7 @@ from riikg.namespaces import (
     IANA_MEDIA_TYPE,
     PREFIXES,
     RIIKG,
+    SPARQL_PROTOCOL,
     SPDX,
     VCARD,
 )
@@ -204,8 +205,8 @@ def add_data_service(g: Graph, settings: Settings, served: list[URIRef]) -> URIR
     g.add((service, DCAT.endpointURL, endpoint))
     g.add((service, DCAT.endpointDescription, endpoint))
     g.add((endpoint, RDF.type, RDFS.Resource))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
-    g.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+    g.add((service, DCTERMS.conformsTo, URIRef(SPARQL_PROTOCOL)))
+    g.add((URIRef(SPARQL_PROTOCOL), RDF.type, DCTERMS.Standard))
     g.add((service, DCTERMS.publisher, publisher))
     g.add((service, DCAT.contactPoint, contact))
     g.add((service, DCTERMS.license, add_licence(g, settings.licence)))

@@ -25,25 +25,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
+from rdflib.namespace import DCAT
+
 from endpoint.catalog.data import QUERIES, SourceRecord, latest
 from endpoint.catalog.dcat import KG_DESCRIPTION, KG_TITLE, dataset_graph
 from endpoint.catalog.dumps import DumpSet
 from endpoint.http import urls
 from endpoint.http.xmlsafe import clean_text
 from riikg.config import Settings
-from riikg.namespaces import DC_ELEMENTS, OAI_DC, OAI_PMH
+from riikg.namespaces import (
+    DC_ELEMENTS,
+    DCAT_AP_3,
+    OAI_DC,
+    OAI_DC_SCHEMA,
+    OAI_PMH,
+    OAI_PMH_SCHEMA,
+    XSI,
+)
 from riikg.queries import load_query
 from riikg.store import Store
 
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 DEFAULT_PAGE_SIZE = 100
 FORMATS = {
-    "oai_dc": (OAI_DC, "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
-    "dcat_ap": (
-        "http://www.w3.org/ns/dcat#",
-        "https://semiceu.github.io/DCAT-AP/releases/3.0.1/",
-    ),
+    "oai_dc": (OAI_DC, OAI_DC_SCHEMA),
+    "dcat_ap": (str(DCAT), DCAT_AP_3),
 }
 VERBS = {
     "Identify": (set(), set()),
@@ -296,7 +302,7 @@ def stamp(when: datetime) -> str:
 
 
 def envelope(settings: Settings, body: str, request_attrs: Mapping[str, str], now: datetime) -> str:
-    schema = f"{OAI_PMH} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
+    schema = f"{OAI_PMH} {OAI_PMH_SCHEMA}"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<OAI-PMH xmlns="{OAI_PMH}" xmlns:xsi="{XSI}" xsi:schemaLocation="{schema}">\n'
@@ -313,7 +319,7 @@ def header(rec: Record) -> str:
 
 
 def oai_dc(rec: Record) -> str:
-    schema = f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+    schema = f"{OAI_DC} {OAI_DC_SCHEMA}"
     parts = "".join(
         el(f"dc:{name}", value) for name in sorted(rec.dc) for value in rec.dc[name] if value
     )

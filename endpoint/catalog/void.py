@@ -15,16 +15,14 @@ from endpoint.catalog.data import SourceRecord, latest
 from endpoint.catalog.dcat import add_agents, add_licence, new_graph
 from endpoint.catalog.dumps import LINK_TARGETS, DumpSet, GraphStats
 from endpoint.http import urls
+from riikg import formats
 from riikg.config import Settings
-from riikg.namespaces import RIIKG, SD
+from riikg.namespaces import MERIL, NUTS_ROOT, RIIKG, SD, WIKIDATA_ROOT
 
 TARGETS = {
-    "nuts": ("http://data.europa.eu/nuts/", "NUTS regions (EU Publications Office)"),
-    "wikidata": ("http://www.wikidata.org/", "Wikidata"),
-    "meril": (
-        "https://portal.meril.eu/",
-        "MERIL, the Mapping of the European Research Infrastructure Landscape",
-    ),
+    "nuts": (NUTS_ROOT, "NUTS regions (EU Publications Office)"),
+    "wikidata": (WIKIDATA_ROOT, "Wikidata"),
+    "meril": (MERIL, "MERIL, the Mapping of the European Research Infrastructure Landscape"),
 }
 
 
@@ -63,8 +61,8 @@ def void_graph(settings: Settings, dumps: DumpSet, records: list[SourceRecord]) 
     g.add((ds, FOAF.homepage, URIRef(settings.base_iri)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(urls.sparql_endpoint(settings))))
     g.add((ds, VOID.uriSpace, Literal(f"{settings.base_iri}id/")))
-    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
-    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    for feature in (formats.NTRIPLES, formats.TURTLE):
+        g.add((ds, VOID.feature, URIRef(str(feature.w3c))))
     g.add((ds, VOID.rootResource, URIRef(urls.catalog_url(settings))))
     g.add((ds, SD.endpoint, URIRef(urls.sparql_endpoint(settings))))
     when = latest(records)

@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode
 from endpoint.cache import per_version
 from endpoint.pages.describe import Link, Linker
 from endpoint.pages.queries import q
-from riikg.namespaces import NUTS_CODE
+from riikg.namespaces import NUTS_CODE, RIIKG
 from riikg.store import Store
 
 
@@ -183,10 +183,10 @@ class Facts:
 
 
 _FACT_FIELDS = {
-    "https://w3id.org/riikg/ontology/region": "regions",
-    "https://w3id.org/riikg/ontology/ket": "kets",
-    "https://w3id.org/riikg/ontology/accessMode": "access",
-    "https://w3id.org/riikg/ontology/hostedBy": "hosts",
+    str(RIIKG.region): "regions",
+    str(RIIKG.ket): "kets",
+    str(RIIKG.accessMode): "access",
+    str(RIIKG.hostedBy): "hosts",
 }
 
 

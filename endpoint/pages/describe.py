@@ -9,27 +9,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from endpoint.http.links import href, valid_lang
-from endpoint.pages.labels import SourceInfo, labels, prefixed, source_of, types
+from endpoint.pages.labels import SourceInfo, labels, source_of, types
 from endpoint.pages.queries import q
-from riikg.namespaces import WGS
+from riikg.namespaces import WGS, curie, source_graph_prefix
 from riikg.store import Store, Term
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-DESCRIPTION_PROPS = (
-    "http://purl.org/dc/terms/description",
-    "http://www.w3.org/2004/02/skos/core#definition",
-    "http://www.w3.org/2000/01/rdf-schema#comment",
-)
+RDF_TYPE = str(RDF.type)
+XSD_STRING = str(XSD.string)
+LANG_STRING = str(RDF.langString)
+DESCRIPTION_PROPS = (str(DCTERMS.description), str(SKOS.definition), str(RDFS.comment))
 #: properties shown first, in this order; the rest follow sorted by label
 FIRST = (
     RDF_TYPE,
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-    "http://www.w3.org/2004/02/skos/core#notation",
+    str(SKOS.prefLabel),
+    str(SKOS.altLabel),
+    str(SKOS.notation),
     *DESCRIPTION_PROPS,
 )
 INCOMING_PAGE = 20
@@ -104,7 +101,7 @@ class Linker:
 
     def prop(self, iri: str) -> Link:
         label = self.index.label(iri, self.langs)
-        return Link(iri, label or prefixed(iri), href(iri, self.base, self.root))
+        return Link(iri, label or curie(iri), href(iri, self.base, self.root))
 
 
 def with_values(query: str, **bindings: Term) -> str:
@@ -129,7 +126,7 @@ def _value(term: Term, linker: Linker) -> Value:
         return Value("(blank node)")
     lit: Literal = term
     dt = lit.datatype.value if lit.datatype else ""
-    show_dt = "" if dt in (XSD_STRING, LANG_STRING, "") else prefixed(dt)
+    show_dt = "" if dt in (XSD_STRING, LANG_STRING, "") else curie(dt)
     return Value(lit.value, lang=valid_lang(lit.language or ""), datatype=show_dt)
 
 
@@ -144,7 +141,7 @@ def describe(
     """Describe one resource from the source graphs, or None if nothing is known about it."""
     subject = NamedNode(iri)
     rows = store.select(q("resource_statements"), s=subject)
-    base_sources = f"{store.base}graph/source/"
+    base_sources = source_graph_prefix(store.base)
     graphs: dict[tuple[str, Term], list[str]] = defaultdict(list)
     order: list[tuple[str, Term]] = []
     for row in rows:
@@ -235,7 +232,7 @@ def incoming(
     groups: list[Incoming] = []
     for p, subjects in by_prop.items():
         link = linker.prop(p)
-        group_key = prefixed(p)
+        group_key = curie(p)
         pages = max(1, -(-len(subjects) // INCOMING_PAGE))
         current = min(max(page, 1), pages) if group_key == key else 1
         ordered = sorted(

@@ -10,41 +10,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from endpoint.cache import per_version
 from endpoint.http.links import valid_lang
 from endpoint.pages.queries import q
 from endpoint.state import get_store
-from riikg.namespaces import NUTS_CODE, PREFIXES, source_id_of
+from riikg.namespaces import NUTS_CODE, SCHEMA, VCARD, curie, source_id_of
 from riikg.store import Store
 
 #: labelling properties, best first
 LABEL_PROPERTIES = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
-    "http://schema.org/name",
-    "http://xmlns.com/foaf/0.1/name",
-    "http://www.w3.org/2006/vcard/ns#fn",
-    "http://www.w3.org/2004/02/skos/core#notation",
+    str(SKOS.prefLabel),
+    str(RDFS.label),
+    str(DCTERMS.title),
+    str(SCHEMA.name),
+    str(FOAF.name),
+    str(VCARD.fn),
+    str(SKOS.notation),
 )
 NOTATION = LABEL_PROPERTIES[-1]
-
-
-def prefixed(iri: str) -> str:
-    """A prefixed name for an IRI when one of our prefixes fits, else the IRI.
-
-    >>> prefixed("http://www.w3.org/2004/02/skos/core#prefLabel")
-    'skos:prefLabel'
-    """
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            local = iri[len(ns) :]
-            if local and all(c.isalnum() or c in "-_." for c in local):
-                best = ns
-                result = f"{prefix}:{local}"
-    return result if best else iri
 
 
 def lang_order(requested: str | None) -> tuple[str, ...]:
@@ -100,7 +85,7 @@ class LabelIndex:
                 code = iri[len(NUTS_CODE) :]
                 return found if found == code else f"{found} ({code})"
             return found
-        return prefixed(iri)
+        return curie(iri)
 
     def languages(self, iri: str) -> list[str]:
         return sorted(self.labels.get(iri, {}))

@@ -14,39 +14,38 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
+from rdflib.namespace import DCTERMS, ORG, RDFS, SKOS
 
 from endpoint.cache import per_version
 from endpoint.pages.queries import q
+from riikg.namespaces import RIIKG
 from riikg.store import Store
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
 WEIGHTS = {
-    "http://www.w3.org/2004/02/skos/core#prefLabel": 10.0,
-    "http://www.w3.org/2000/01/rdf-schema#label": 10.0,
-    "http://www.w3.org/2004/02/skos/core#notation": 9.0,
-    "http://www.w3.org/2004/02/skos/core#altLabel": 8.0,
-    "https://w3id.org/riikg/ontology/locality": 3.0,
-    "http://purl.org/dc/terms/description": 1.0,
-    "http://www.w3.org/2004/02/skos/core#definition": 1.0,
+    str(SKOS.prefLabel): 10.0,
+    str(RDFS.label): 10.0,
+    str(SKOS.notation): 9.0,
+    str(SKOS.altLabel): 8.0,
+    str(RIIKG.locality): 3.0,
+    str(DCTERMS.description): 1.0,
+    str(SKOS.definition): 1.0,
 }
 #: result kinds, most specific first (a resource is shown under the first that fits)
 KINDS = (
-    ("https://w3id.org/riikg/ontology/ResearchInfrastructure", "Infrastructure"),
-    ("https://w3id.org/riikg/ontology/Equipment", "Equipment"),
-    ("https://w3id.org/riikg/ontology/Service", "Service"),
-    ("http://www.w3.org/ns/org#Organization", "Organisation"),
-    ("https://w3id.org/riikg/ontology/NUTSRegion", "Region"),
-    ("https://w3id.org/riikg/ontology/RIS3Priority", "RIS3 priority"),
-    ("https://w3id.org/riikg/ontology/RIS3Strategy", "RIS3 strategy"),
-    ("https://w3id.org/riikg/ontology/Network", "Network"),
-    ("http://www.w3.org/2004/02/skos/core#Concept", "Concept"),
+    (str(RIIKG.ResearchInfrastructure), "Infrastructure"),
+    (str(RIIKG.Equipment), "Equipment"),
+    (str(RIIKG.Service), "Service"),
+    (str(ORG.Organization), "Organisation"),
+    (str(RIIKG.NUTSRegion), "Region"),
+    (str(RIIKG.RIS3Priority), "RIS3 priority"),
+    (str(RIIKG.RIS3Strategy), "RIS3 strategy"),
+    (str(RIIKG.Network), "Network"),
+    (str(SKOS.Concept), "Concept"),
 )
 _KIND_RANK = {iri: i for i, (iri, _) in enumerate(KINDS)}
-SNIPPET_PROPERTIES = (
-    "http://purl.org/dc/terms/description",
-    "http://www.w3.org/2004/02/skos/core#definition",
-)
+SNIPPET_PROPERTIES = (str(DCTERMS.description), str(SKOS.definition))
 
 
 def fold(text: str) -> str:

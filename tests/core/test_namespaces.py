@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from riikg.namespaces import (
+    PREFIXES,
     Kind,
+    curie,
+    meta_graph,
     mint,
     nuts,
+    report_graph,
     slugify,
     source_graph,
+    source_graph_prefix,
     source_id_of,
     sub_slug,
 )
@@ -34,3 +39,18 @@ def test_source_graph_round_trip() -> None:
     g = source_graph("http://x/", "esfri-2016")
     assert source_id_of("http://x/", str(g)) == "esfri-2016"
     assert source_id_of("http://x/", "http://x/graph/meta/esfri-2016") is None
+
+
+def test_graph_layout_has_one_prefix() -> None:
+    base = "https://kg.example.eu/"
+    assert source_graph(base, "nuts").startswith(source_graph_prefix(base))
+    assert source_id_of(base, str(meta_graph(base, "nuts"))) is None
+    assert source_id_of(base, str(report_graph(base, "nuts"))) is None
+
+
+def test_curie_longest_namespace_and_plain_local_names() -> None:
+    prefixes = {"ex": "http://ex.org/", "exa": "http://ex.org/a/"}
+    assert curie("http://ex.org/a/b", prefixes) == "exa:b"
+    assert curie("http://ex.org/a/b/c", prefixes) == "http://ex.org/a/b/c"  # "/" is not local
+    assert curie("http://ex.org/", prefixes) == "http://ex.org/"  # an empty local name
+    assert curie(PREFIXES["dct"] + "title") == "dct:title"
