@@ -24,10 +24,10 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from endpoint.http.links import href
-from endpoint.http.negotiate import named, negotiate, offered, rdf_offers
+from endpoint.http.negotiate import alternates, named, negotiate, offered, rdf_offers
 from endpoint.state import get_settings
 from riikg import formats
-from riikg.formats import Format
+from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES, RIIKG, VOCAB, curie
 from riikg.resources import ontology_dir
 from riikg.validate import SHAPES_NS, shapes_graph
@@ -366,6 +366,11 @@ def _rdf(key: str, rep: Format) -> Response:
     return Response(_serialised(key, rep), mimetype=rep.media_type)
 
 
+def _rdf_links(path: str) -> list[tuple[str, Format]]:
+    """``(URL, format)`` of the RDF documents of ``/ontology`` or of one term's page."""
+    return alternates(request.script_root, path, formats.of_kind(Kind.GRAPH))
+
+
 def _vary(response: Response, ext: str | None) -> Response:
     if not ext:
         response.vary.add("Accept")
@@ -394,6 +399,7 @@ def ontology_page(ext: str | None = None) -> Response:
             alignments=alignment_list(),
             vocabularies=vocabulary_list(),
             vocab_root=VOCAB,
+            formats=_rdf_links("/ontology"),
         )
         return _vary(Response(body, mimetype="text/html"), ext)
     return _vary(_rdf("", rep), ext)
@@ -412,7 +418,12 @@ def term_page(name: str) -> Response:
         abort(404, "the riikg ontology has no such term")
     rep = _choose(ext)
     if rep is formats.HTML:
-        body = render_template("ontology/term.html", term=term, namespace=_NS)
+        body = render_template(
+            "ontology/term.html",
+            term=term,
+            namespace=_NS,
+            formats=_rdf_links(f"/ontology/{term.name}"),
+        )
         return _vary(Response(body, mimetype="text/html"), ext)
     return _vary(_rdf(term.name, rep), ext)
 

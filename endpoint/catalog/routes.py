@@ -44,7 +44,7 @@ from endpoint.catalog.sitemap import MAX_URLS, entries, index, page_count, robot
 from endpoint.catalog.void import void_graph
 from endpoint.http import urls
 from endpoint.http.errors import ResourceNotFound
-from endpoint.http.negotiate import named, negotiate, rdf_offers
+from endpoint.http.negotiate import alternates, named, negotiate, rdf_offers
 from endpoint.state import get_settings, get_store
 from riikg import formats
 from riikg.formats import Format, Kind
@@ -158,6 +158,7 @@ def catalog(ext: str | None = None) -> Response:
     files = dumps().files
     return html(
         "catalog/catalog.html",
+        formats=_alternates("/catalog"),
         page=page,
         files=files,
         settings=settings,
@@ -195,9 +196,8 @@ def source_description(name: str) -> Response:
     )
 
 
-def _alternates(path: str) -> dict[str, str]:
-    root = request.script_root
-    return {f.media_type: f"{root}{path}.{f.extension}" for f in formats.of_kind(Kind.GRAPH)}
+def _alternates(path: str) -> list[tuple[str, Format]]:
+    return alternates(request.script_root, path, formats.of_kind(Kind.GRAPH))
 
 
 def _stored_graph(kind: str, name: str) -> Response:

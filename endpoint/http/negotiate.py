@@ -53,6 +53,15 @@ def named(word: str, offers: Sequence[Format]) -> Format | None:
     return formats.by_word(word, among=offers)
 
 
+def alternates(root: str, path: str, offers: Sequence[Format]) -> list[tuple[str, Format]]:
+    """``(URL, format)`` of each document of the resource at ``path``: ``{path}.{extension}``.
+
+    >>> [url for url, _ in alternates("/app", "/ontology", formats.of_kind(Kind.GRAPH))][:2]
+    ['/app/ontology.ttl', '/app/ontology.jsonld']
+    """
+    return [(f"{root}{path}.{f.extension}", f) for f in offers]
+
+
 def offered(offers: Sequence[Format]) -> str:
     """The media types of ``offers``, for a 406 message."""
     return ", ".join(f.media_type for f in offers)

@@ -9,6 +9,7 @@ from flask import Response, current_app, jsonify, render_template, request
 from jinja2 import Template
 
 from endpoint.http.links import valid_lang
+from endpoint.http.negotiate import alternates as documents
 from endpoint.http.negotiate import rdf_offers
 from endpoint.pages.describe import Description, Linker
 from endpoint.pages.labels import lang_order
@@ -91,8 +92,8 @@ def add_security_headers(response: Response) -> Response:
 
 def alternates(path: str) -> list[tuple[str, str, str]]:
     """``(url, media type, label)`` of every representation of a resource page."""
-    root = request.script_root
-    return [(f"{root}{path}.{f.extension}", f.media_type, f.label) for f in rdf_offers()]
+    offers = rdf_offers()
+    return [(url, f.media_type, f.label) for url, f in documents(request.script_root, path, offers)]
 
 
 def link_header(path: str) -> str:

@@ -225,6 +225,17 @@ def test_ontology_pages_serve_the_new_row(n3_client: FlaskClient, path: str) -> 
         response = n3_client.get(url, headers=headers)
         assert response.status_code == 200 and response.mimetype == "text/n3", url
         assert _n3_triples(response.data)
+    html = n3_client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'<link rel="alternate" type="text/n3" href="{path}.n3">' in html
+    assert f'<a href="{path}.n3">N3</a>' in html
+
+
+def test_catalogue_links_the_new_row(n3_client: FlaskClient) -> None:
+    html = n3_client.get("/catalog", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert '<link rel="alternate" type="text/n3" href="/catalog.n3">' in html
+    response = n3_client.get("/catalog.n3")
+    assert response.status_code == 200 and response.mimetype == "text/n3"
+    assert _n3_triples(response.data)
 
 
 def test_without_the_row_n3_is_not_acceptable(n3_client: FlaskClient, n3: Format) -> None:
