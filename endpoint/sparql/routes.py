@@ -33,7 +33,7 @@ from riikg import formats
 from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES
 from riikg.sparql.text import QueryForm, position
-from riikg.store import QueryRequest, RdfFormat, ResultFormat
+from riikg.store import QueryRequest
 
 bp = Blueprint("sparql", __name__)
 
@@ -81,7 +81,6 @@ def sparql() -> Response:
         raise QueryError(str(exc), exc.status) from exc
     form = analysis.form
     fmt = choose_format(form, request.accept_mimetypes, proto.format)
-    media_type = _store_format(fmt)
     store = get_store()
     default_graphs, named_graphs = _dataset(proto.default_graphs, proto.named_graphs, analysis)
     text = analysis.text
@@ -99,7 +98,7 @@ def sparql() -> Response:
     try:
         query = QueryRequest(
             text,
-            media_type,
+            fmt.media_type,
             None if default_graphs is None else tuple(default_graphs),
             None if named_graphs is None else tuple(named_graphs),
             settings.max_rows,
@@ -127,11 +126,6 @@ def sparql() -> Response:
     response.headers["X-Query-Timeout"] = f"{timeout:g}"
     # ETag / Last-Modified / 304 for GET: the global hook in endpoint/http/caching.py
     return response
-
-
-def _store_format(fmt: Format) -> ResultFormat | RdfFormat:
-    """The store's name of a format (the executor's parameter)."""
-    return RdfFormat(fmt.media_type) if fmt.is_a(Kind.GRAPH) else ResultFormat(fmt.media_type)
 
 
 def _sd_offers() -> list[Format]:
