@@ -8,7 +8,7 @@ import pytest
 
 from riikg.errors import LoadError, SourceRefused
 from riikg.namespaces import meta_graph, report_graph, source_graph
-from riikg.pipeline import Status, drop_source, load_source
+from riikg.pipeline import Status, check_source, drop_source, load_source
 from riikg.store.base import RdfFormat
 from riikg.store.oxigraph import OxigraphStore
 from tests.core.helpers import BASE, INFRA_TTL, turtle_loader, write_source
@@ -102,3 +102,19 @@ def test_drop_removes_graph_provenance_and_report(
     drop_source(memory_store, "test")
     assert memory_store.source_graphs() == []
     assert all("/test" not in g for g in memory_store.named_graphs())
+
+
+def test_check_source_is_the_path_load_takes_and_writes_nothing(
+    memory_store: OxigraphStore, tmp_path: Path
+) -> None:
+    """``riikg validate`` calls check_source; it reads and validates like a load, no write."""
+    source = write_source(tmp_path, INFRA_TTL)
+    before = snapshot(memory_store)
+    said: list[str] = []
+    checked = check_source(memory_store, source, turtle_loader, progress=said.append)
+    assert snapshot(memory_store) == before
+    assert said == ["test: reading test.ttl", "test: validating 4 triples"]
+    assert checked.outcome.conforms and len(checked.graph) == 4
+    report = load_source(memory_store, source, turtle_loader)
+    assert report.outcome is not None
+    assert report.outcome.summary() == checked.outcome.summary()

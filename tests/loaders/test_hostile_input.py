@@ -345,30 +345,38 @@ def test_spreadsheet_bomb_is_refused_in_milliseconds(kind: str, tmp_path: Path) 
     assert seconds < 1.0, f"{kind}: refused after {seconds:.2f} s"
 
 
-def test_declared_shared_strings_count_is_refused_before_reading_them(tmp_path: Path) -> None:
-    data = workbook(HEAD_ROW + data_row(2))
+def _with_member_edited(data: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    """The workbook ``data`` with the first ``old`` in ``member`` replaced by ``new``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as out:
         for info in src.infolist():
             body = src.read(info.filename)
-            if info.filename == "xl/sharedStrings.xml":
-                body = body.replace(b"<sst ", b'<sst uniqueCount="9000000" ')
-            out.writestr(info.filename, body)
+            out.writestr(
+                info.filename, body.replace(old, new, 1) if info.filename == member else body
+            )
+    return buf.getvalue()
+
+
+def test_declared_shared_strings_count_is_refused_before_reading_them(tmp_path: Path) -> None:
+    data = _with_member_edited(
+        workbook(HEAD_ROW + data_row(2)),
+        "xl/sharedStrings.xml",
+        b"<sst ",
+        b'<sst uniqueCount="9000000" ',
+    )
     with pytest.raises(LoadError, match=r"at most 100000 entries \(it declares 9000000\)"):
-        read_xlsx(Path("sst.xlsx"), buf.getvalue())
+        read_xlsx(Path("sst.xlsx"), data)
 
 
 def test_doctype_in_a_sheet_is_refused(tmp_path: Path) -> None:
-    data = workbook(HEAD_ROW + data_row(2))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as out:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
-            out.writestr(info.filename, body)
+    data = _with_member_edited(
+        workbook(HEAD_ROW + data_row(2)),
+        "xl/worksheets/sheet1.xml",
+        b"?>",
+        b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>',
+    )
     with pytest.raises(LoadError, match="without DTD"):
-        read_xlsx(Path("dtd.xlsx"), buf.getvalue())
+        read_xlsx(Path("dtd.xlsx"), data)
 
 
 def test_padding_bomb_through_the_cli(tmp_path: Path, store: list[str]) -> None:

@@ -156,8 +156,48 @@ def test_decimals_are_canonical(text: str, lexical: str) -> None:
     assert str(decimal_in(text, -180, 180, HERE, "longitude")) == lexical
 
 
-def test_harvest_loader_is_registered_when_its_module_exists() -> None:
-    import loaders
+def test_every_loader_is_in_the_one_registry() -> None:
+    from loaders.sparql_harvest import load_sparql_harvest
 
-    if (Path(loaders.__file__).parent / "sparql_harvest.py").exists():
-        assert "sparql_harvest" in LOADERS
+    assert LOADERS["sparql_harvest"] is load_sparql_harvest
+    assert len(LOADERS) == 11
+
+
+def test_rdf_extensions_come_from_the_formats_table() -> None:
+    """The extensions ``rdf_file`` accepts are those it accepted before ``riikg.formats``."""
+    from loaders.rdf_file import syntax_of
+    from riikg import formats
+
+    rdf = {suffix for suffix, name in LOADER_BY_SUFFIX.items() if name == "rdf_file"}
+    assert rdf == {".ttl", ".turtle", ".nt", ".nq", ".trig", ".rdf", ".owl", ".xml"} | {
+        ".jsonld",
+        ".json-ld",
+    }
+    assert syntax_of(Path("a.OWL")) is formats.RDFXML
+    assert syntax_of(Path("a.xml")) is formats.RDFXML
+    assert syntax_of(Path("a.turtle")) is formats.TURTLE
+    assert syntax_of(Path("a.json-ld")) is formats.JSONLD
+    assert syntax_of(Path("a.json"), "rdf/xml") is formats.RDFXML
+    # a compressed file is not an RDF file, for the CLI and for the loader
+    for path in (Path("dump.nt.gz"), Path("a.json")):
+        with pytest.raises(LoadError, match="extension"):
+            syntax_of(path)
+    with pytest.raises(LoadError, match="known extension"):
+        loader_for_path(Path("dump.nt.gz"))
+    # the format option takes the syntax names, not every word of the table
+    with pytest.raises(LoadError, match="format option: one of turtle, json-ld, n-triples"):
+        syntax_of(Path("a.ttl"), "xml")
+
+
+def test_harvest_asks_for_and_reads_the_formats_of_the_table() -> None:
+    from loaders.sparql_harvest import ACCEPT, _answer_format
+    from riikg import formats
+
+    assert ACCEPT == (
+        "application/n-triples, text/plain;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+    )
+    assert _answer_format("text/plain") is formats.NTRIPLES
+    assert _answer_format("application/x-turtle") is formats.TURTLE
+    assert _answer_format("application/rdf+xml") is formats.RDFXML
+    for refused in ("text/html", "application/ld+json", "application/n-quads", ""):
+        assert _answer_format(refused) is None
