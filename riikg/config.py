@@ -59,6 +59,11 @@ class Settings:
     licence: str = "http://creativecommons.org/licenses/by/4.0/"
     publisher_name: str = "riikg"
     contact_email: str = "mailto:riikg@example.org"
+    cache_max_age: int = 60
+    oai_page_size: int = 100
+    sitemap_max_urls: int = 50_000
+    map_tile_url: str = ""
+    nuts_geojson: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith("/"):
@@ -72,7 +77,16 @@ class Settings:
                 raise ConfigError(f"RIIKG_{name.upper()} must be > 0")
         if self.result_cache_mb < 0:
             raise ConfigError("RIIKG_RESULT_CACHE_MB must be >= 0 (0 turns the cache off)")
-        for name in ("max_rows", "max_query_bytes", "max_query_depth", "sparql_workers"):
+        if self.cache_max_age < 0:
+            raise ConfigError("RIIKG_CACHE_MAX_AGE must be >= 0")
+        for name in (
+            "max_rows",
+            "max_query_bytes",
+            "max_query_depth",
+            "sparql_workers",
+            "oai_page_size",
+            "sitemap_max_urls",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"RIIKG_{name.upper()} must be >= 1")
 

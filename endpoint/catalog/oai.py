@@ -46,7 +46,7 @@ from riikg.queries import load_query
 from riikg.store import Store
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-DEFAULT_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = Settings.oai_page_size
 FORMATS = {
     "oai_dc": (OAI_DC, OAI_DC_SCHEMA),
     "dcat_ap": (str(DCAT), DCAT_AP_3),

@@ -18,7 +18,7 @@ from riikg.config import Settings
 from riikg.namespaces import SITEMAP
 from riikg.store import Store
 
-MAX_URLS = 50_000
+MAX_URLS = Settings.sitemap_max_urls
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
-
+from endpoint.state import get_settings
 from riikg.resources import data_dir
 
 GEOJSON_NAME = "NUTS_RG_60M_2021_4326.geojson"
@@ -16,10 +15,10 @@ KEEP = ("NUTS_ID", "LEVL_CODE", "CNTR_CODE", "NAME_LATN")
 
 
 def geojson_path() -> Path | None:
-    """The bundled outlines file (``NUTS_GEOJSON`` in the Flask config overrides it)."""
-    configured = current_app.config.get("NUTS_GEOJSON")
-    if configured:
-        return Path(configured)
+    """The bundled outlines file (the ``nuts_geojson`` setting overrides it)."""
+    configured = get_settings().nuts_geojson
+    if configured is not None:
+        return configured
     try:
         return data_dir() / "nuts" / GEOJSON_NAME
     except FileNotFoundError:

@@ -66,7 +66,6 @@ LIST_PAGE = 100
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the template helpers."""
-    app.config.setdefault("MAP_TILE_URL", "")
     app.register_blueprint(bp)
     app.register_blueprint(resource.bp)
 

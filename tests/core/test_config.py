@@ -61,3 +61,20 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     for f in dataclasses.fields(Settings):
         assert f"RIIKG_{f.name.upper()}" in readme, f"RIIKG_{f.name.upper()} not in README"
+
+
+def test_web_settings_read_like_the_others() -> None:
+    s = load_settings(
+        environ={
+            "RIIKG_OAI_PAGE_SIZE": "7",
+            "RIIKG_SITEMAP_MAX_URLS": "9",
+            "RIIKG_CACHE_MAX_AGE": "0",
+            "RIIKG_MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+            "RIIKG_NUTS_GEOJSON": "/srv/nuts.geojson",
+        }
+    )
+    assert (s.oai_page_size, s.sitemap_max_urls, s.cache_max_age) == (7, 9, 0)
+    assert s.map_tile_url == "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert s.nuts_geojson == Path("/srv/nuts.geojson")
+    with pytest.raises(ConfigError, match="RIIKG_OAI_PAGE_SIZE"):
+        load_settings(environ={"RIIKG_OAI_PAGE_SIZE": "0"})

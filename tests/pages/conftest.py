@@ -78,7 +78,7 @@ def pages_app(
 
     geo = nuts_geojson(tmp_path_factory.mktemp("geo") / "nuts.geojson")
     return create_app(
-        {"TESTING": True, "NUTS_GEOJSON": str(geo)}, settings=settings, store=pages_store
+        {"TESTING": True}, settings=settings.replace(nuts_geojson=geo), store=pages_store
     )
 
 

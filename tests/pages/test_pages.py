@@ -277,8 +277,8 @@ def test_tiles_only_when_configured(settings: Settings, pages_store: OxigraphSto
     )
     assert 'data-tiles=""' in plain
     tiled_app = create_app(
-        {"TESTING": True, "MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"},
-        settings=settings,
+        {"TESTING": True},
+        settings=settings.replace(map_tile_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png"),
         store=pages_store,
     )
     response = tiled_app.test_client().get("/")
