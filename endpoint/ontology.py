@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from endpoint.http.links import href
-from endpoint.http.negotiate import alternates, named, negotiate, offered, rdf_offers
+from endpoint.http.negotiate import alternates, choose, named, offered, rdf_offers
 from endpoint.state import get_settings
 from riikg import formats
 from riikg.formats import Format, Kind
@@ -349,15 +349,12 @@ def _choose(ext: str | None) -> Format:
     """The representation asked for by extension, ``?format=`` or ``Accept`` (else 406/404)."""
     offers = rdf_offers()
     wanted = ext or request.args.get("format")
-    if wanted:
-        rep = named(wanted, offers)
-        if rep is None:
-            if ext:
-                abort(404, "no such representation of the ontology")
-            abort(406, "unsupported format; use " + ", ".join(f.key for f in offers))
-        return rep
-    chosen = negotiate(request.accept_mimetypes, offers)
+    chosen = choose(wanted, request.accept_mimetypes, offers)
     if chosen is None:
+        if ext:
+            abort(404, "no such representation of the ontology")
+        if wanted:
+            abort(406, "unsupported format; use " + ", ".join(f.key for f in offers))
         abort(406, f"the ontology is available as {offered(offers)}")
     return chosen
 

@@ -42,9 +42,9 @@ from endpoint.catalog.oai import DEFAULT_PAGE_SIZE as OAI_PAGE_SIZE
 from endpoint.catalog.oai import Repository, build_records
 from endpoint.catalog.sitemap import MAX_URLS, entries, index, page_count, robots, urlset
 from endpoint.catalog.void import void_graph
-from endpoint.http import urls
+from endpoint.http import negotiate, urls
 from endpoint.http.errors import ResourceNotFound
-from endpoint.http.negotiate import alternates, named, negotiate, rdf_offers
+from endpoint.http.negotiate import alternates, rdf_offers
 from endpoint.state import get_settings, get_store
 from riikg import formats
 from riikg.formats import Format, Kind
@@ -69,7 +69,7 @@ def choose(ext: str | None, offers: list[Format] | None = None) -> Format:
     """The representation from a URL suffix, else from ``Accept`` (406 when none fits);
     ``offers`` defaults to HTML and every graph format."""
     offers = rdf_offers() if offers is None else offers
-    rep = named(ext, offers) if ext else negotiate(request.accept_mimetypes, offers)
+    rep = negotiate.choose(ext, request.accept_mimetypes, offers)
     if rep is None:
         abort(404 if ext else 406)
     return rep

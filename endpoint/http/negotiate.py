@@ -53,6 +53,12 @@ def named(word: str, offers: Sequence[Format]) -> Format | None:
     return formats.by_word(word, among=offers)
 
 
+def choose(word: str | None, accept: MIMEAccept, offers: Sequence[Format]) -> Format | None:
+    """The offer a URL extension or ``format=`` word names when there is one (:func:`named`),
+    else the best offer for the ``Accept`` header (:func:`negotiate`); None: nothing fits."""
+    return named(word, offers) if word else negotiate(accept, offers)
+
+
 def alternates(root: str, path: str, offers: Sequence[Format]) -> list[tuple[str, Format]]:
     """``(URL, format)`` of each document of the resource at ``path``: ``{path}.{extension}``.
 

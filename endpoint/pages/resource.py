@@ -19,7 +19,7 @@ from rdflib.namespace import OWL
 from endpoint.cache import memo
 from endpoint.http.errors import ResourceNotFound, error_response
 from endpoint.http.links import iri_of_path, is_linkable
-from endpoint.http.negotiate import as_rdf, named, negotiate, offered, rdf_offers
+from endpoint.http.negotiate import as_rdf, choose, graph_offers, offered, rdf_offers
 from endpoint.http.serialise import context, serialize
 from endpoint.pages.browse import facts, infrastructures_in, region_profile, region_tree
 from endpoint.pages.describe import Description, describe
@@ -65,13 +65,11 @@ def _split(name: str) -> tuple[str, str | None]:
 
 def _choose(ext: str | None) -> Format | None:
     explicit = ext or request.args.get("format", "")
-    if explicit:
-        rep = named(explicit, rdf_offers())
-        if rep is None:
-            abort(404, f"no {explicit!r} representation")
-        return rep
     # plain ``application/json`` gets the JSON-LD document (it is JSON), after every RDF type
-    return negotiate(request.accept_mimetypes, [*rdf_offers(), formats.JSON])
+    rep = choose(explicit, request.accept_mimetypes, [formats.HTML, *graph_offers()])
+    if rep is None and explicit:
+        abort(404, f"no {explicit!r} representation")
+    return rep
 
 
 def _serve_resource(iri: str, path: str, ext: str | None) -> Response:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.wrappers import Request
 
-from endpoint.http.negotiate import as_rdf, graph_offers, named, negotiate, offered
+from endpoint.http.negotiate import as_rdf, choose, graph_offers, offered
 from riikg.formats import Format, Kind, of_kind
 from riikg.sparql.text import QueryForm
 
@@ -121,18 +121,14 @@ def choose_format(form: QueryForm, accept: MIMEAccept, override: str | None) -> 
     rdf = form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
     offers = graph_offers() if rdf else of_kind(Kind.RESULTS)
     kinds = "CONSTRUCT/DESCRIBE" if rdf else "SELECT/ASK"
-    if override:
-        chosen = named(override, offers)
-        if chosen is None:
-            words = sorted({w for f in offers for w in f.names if "/" not in w})
-            raise BadRequest(
-                f"format={override[:60]!r} cannot carry {kinds} results; use one of "
-                + ", ".join(words)
-            )
-    else:
-        chosen = negotiate(accept, offers)
-        if chosen is None:
-            raise NotAcceptable(
-                f"no acceptable media type for {kinds} results; offered: {offered(offers)}"
-            )
+    chosen = choose(override, accept, offers)
+    if chosen is None and override:
+        words = sorted({w for f in offers for w in f.names if "/" not in w})
+        raise BadRequest(
+            f"format={override[:60]!r} cannot carry {kinds} results; use one of " + ", ".join(words)
+        )
+    if chosen is None:
+        raise NotAcceptable(
+            f"no acceptable media type for {kinds} results; offered: {offered(offers)}"
+        )
     return as_rdf(chosen)

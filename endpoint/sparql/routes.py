@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
 
 from endpoint.http.errors import QueryError
-from endpoint.http.negotiate import named, negotiate, offered
+from endpoint.http.negotiate import choose, offered
 from endpoint.http.urls import ontology_url, sparql_endpoint
 from endpoint.sparql.description import description, limits_text, serialise
 from endpoint.sparql.examples import examples
@@ -188,7 +188,7 @@ def _no_query(fmt: str | None) -> Response:
     """No query: the Service Description for machines, the editor for browsers."""
     settings = get_settings()
     offers = _sd_offers()
-    rep = named(fmt, offers) if fmt else negotiate(request.accept_mimetypes, offers)
+    rep = choose(fmt, request.accept_mimetypes, offers)
     if rep is None:
         if fmt:
             raise BadRequest(f"format={fmt[:60]!r} is not a Service Description format")

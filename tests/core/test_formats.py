@@ -181,12 +181,6 @@ def test_entity_pages_serve_the_new_row(n3_client: FlaskClient, path: str) -> No
     assert f'href="{path}.n3"' in html  # the "Also as" links
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="the query executor still takes the store's closed RdfFormat enum (being moved to "
-    "riikg.formats by the store backends' step)",
-)
 def test_sparql_construct_answers_in_the_new_row(n3_client: FlaskClient) -> None:
     query = f"CONSTRUCT {{ <{ENTITY}> ?p ?o }} WHERE {{ <{ENTITY}> ?p ?o }}"
     for params, headers in (({}, {"Accept": "text/n3"}), ({"format": "n3"}, {})):
