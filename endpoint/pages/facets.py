@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from pyoxigraph import Literal, NamedNode
 
-from riikg.namespaces import NUTS_CODE, VOCAB
+from riikg.namespaces import NUTS_CODE, Kind, mint, vocab_concept
 from riikg.store import Store, Term
 
 PREFIX_LINES = (
@@ -96,8 +96,13 @@ def _fixed(prefix: str) -> Callable[[str], str]:
     return lambda _base: prefix
 
 
-def _minted(kind: str) -> Callable[[str], str]:
-    return lambda base: f"{base}id/{kind}/"
+def _minted(kind: Kind) -> Callable[[str], str]:
+    return lambda base: str(mint(base, kind, ""))
+
+
+def _coded(facet: Facet, label: str, path: str, prefix_of: Callable[[str], str]) -> FacetDef:
+    """A facet whose values are IRIs under one namespace, named by their code in URLs."""
+    return FacetDef(facet, label, path, _prefix_term(prefix_of, _CODE), _prefix_param(prefix_of))
 
 
 FACETS: dict[Facet, FacetDef] = {
@@ -118,41 +123,25 @@ FACETS: dict[Facet, FacetDef] = {
             _country_term,
             lambda value, _base: value,
         ),
-        FacetDef(
-            Facet.KET,
-            "Key enabling technology",
-            "riikg:ket",
-            _prefix_term(_fixed(VOCAB + "ket/"), _CODE),
-            _prefix_param(_fixed(VOCAB + "ket/")),
+        _coded(
+            Facet.KET, "Key enabling technology", "riikg:ket", _fixed(str(vocab_concept("ket", "")))
         ),
-        FacetDef(
-            Facet.PRIORITY,
-            "RIS3 priority",
-            "riikg:supportsPriority",
-            _prefix_term(_minted("ris3-priority"), _CODE),
-            _prefix_param(_minted("ris3-priority")),
+        _coded(
+            Facet.PRIORITY, "RIS3 priority", "riikg:supportsPriority", _minted(Kind.RIS3_PRIORITY)
         ),
-        FacetDef(
+        _coded(
             Facet.ACCESS,
             "Access mode",
             "riikg:offersService/riikg:accessMode",
-            _prefix_term(_fixed(VOCAB + "access-mode/"), _CODE),
-            _prefix_param(_fixed(VOCAB + "access-mode/")),
+            _fixed(str(vocab_concept("access-mode", ""))),
         ),
-        FacetDef(
+        _coded(
             Facet.TYPE,
             "Infrastructure type",
             "riikg:infrastructureType",
-            _prefix_term(_fixed(VOCAB + "infrastructure-type/"), _CODE),
-            _prefix_param(_fixed(VOCAB + "infrastructure-type/")),
+            _fixed(str(vocab_concept("infrastructure-type", ""))),
         ),
-        FacetDef(
-            Facet.HOST,
-            "Host organisation",
-            "riikg:hostedBy",
-            _prefix_term(_minted("organisation"), _CODE),
-            _prefix_param(_minted("organisation")),
-        ),
+        _coded(Facet.HOST, "Host organisation", "riikg:hostedBy", _minted(Kind.ORGANISATION)),
     )
 }
 
