@@ -18,9 +18,7 @@ from riikg.sources import Source, SourceGraph
 from riikg.store.base import Store
 
 
-def load_ntriples(
-    source: Source, graph: SourceGraph, *, base_iri: str, store: Store | None
-) -> Graph:
+def load_ntriples(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Fallback loader: parse each N-Triples file of ``source`` into ``graph``."""
     for path in source.files:
         try:
@@ -31,16 +29,12 @@ def load_ntriples(
 
 
 def project_file_limit() -> int | None:
-    """Largest file the project's loaders accept (``MAX_FILE_BYTES`` of ``loaders.tables``,
-    formerly ``loaders._common``); None when neither module has it."""
-    import importlib
-
-    for name in ("loaders.tables", "loaders._common"):
-        try:
-            return int(importlib.import_module(name).MAX_FILE_BYTES)
-        except (ImportError, AttributeError):
-            continue
-    return None
+    """Largest file the project's loaders accept (``loaders.tables.MAX_FILE_BYTES``)."""
+    try:
+        from loaders.tables import MAX_FILE_BYTES
+    except ImportError:
+        return None
+    return int(MAX_FILE_BYTES)
 
 
 def ntriples_loader(path: Path | None = None) -> tuple[str, Loader]:

@@ -26,9 +26,7 @@ def validate_worker(nt: Path, ref_store: Path) -> None:
     from riikg.validate import validate
 
     t = time.monotonic()
-    graph = load_ntriples(
-        synthetic_source(nt, "synthetic"), SourceGraph(), base_iri=BASE, store=None
-    )
+    graph = load_ntriples(synthetic_source(nt, "synthetic"), SourceGraph(), base_iri=BASE)
     parse_s = time.monotonic() - t
     print(json.dumps({"parsed": len(graph), "parse": parse_s}), flush=True)
     store = OxigraphStore.open_reader(BASE, ref_store)
