@@ -345,38 +345,37 @@ def test_spreadsheet_bomb_is_refused_in_milliseconds(kind: str, tmp_path: Path) 
     assert seconds < 1.0, f"{kind}: refused after {seconds:.2f} s"
 
 
-def _with_member_edited(data: bytes, member: str, old: bytes, new: bytes) -> bytes:
-    """The workbook ``data`` with the first ``old`` in ``member`` replaced by ``new``."""
+#: a part of a valid workbook edited: (part, text, replacement, the refusal)
+EDITED_PARTS = {
+    "shared-strings-count": (
+        "xl/sharedStrings.xml",
+        b"<sst ",
+        b'<sst uniqueCount="9000000" ',
+        r"at most 100000 entries \(it declares 9000000\)",
+    ),
+    "doctype-in-a-sheet": (
+        "xl/worksheets/sheet1.xml",
+        b"?>",
+        b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>',
+        "without DTD",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITED_PARTS))
+def test_edited_workbook_part_is_refused_before_openpyxl_reads_it(case: str) -> None:
+    """A declared shared-strings count over the limit, or a DTD in a sheet."""
+    member, old, new, message = EDITED_PARTS[case]
     buf = io.BytesIO()
+    data = workbook(HEAD_ROW + data_row(2))
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as out:
         for info in src.infolist():
             body = src.read(info.filename)
             out.writestr(
                 info.filename, body.replace(old, new, 1) if info.filename == member else body
             )
-    return buf.getvalue()
-
-
-def test_declared_shared_strings_count_is_refused_before_reading_them(tmp_path: Path) -> None:
-    data = _with_member_edited(
-        workbook(HEAD_ROW + data_row(2)),
-        "xl/sharedStrings.xml",
-        b"<sst ",
-        b'<sst uniqueCount="9000000" ',
-    )
-    with pytest.raises(LoadError, match=r"at most 100000 entries \(it declares 9000000\)"):
-        read_xlsx(Path("sst.xlsx"), data)
-
-
-def test_doctype_in_a_sheet_is_refused(tmp_path: Path) -> None:
-    data = _with_member_edited(
-        workbook(HEAD_ROW + data_row(2)),
-        "xl/worksheets/sheet1.xml",
-        b"?>",
-        b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>',
-    )
-    with pytest.raises(LoadError, match="without DTD"):
-        read_xlsx(Path("dtd.xlsx"), data)
+    with pytest.raises(LoadError, match=message):
+        read_xlsx(Path(f"{case}.xlsx"), buf.getvalue())
 
 
 def test_padding_bomb_through_the_cli(tmp_path: Path, store: list[str]) -> None:
