@@ -30,6 +30,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from riikg import formats
+from riikg.namespaces import source_graph_prefix
 from riikg.sparql.text import QueryForm
 
 Term = NamedNode | BlankNode | Literal
@@ -145,10 +146,6 @@ class Answer(Generic[B]):
 
     body: B
     truncated: bool = False
-
-
-def source_graph_prefix(base: str) -> str:
-    return f"{base}graph/source/"
 
 
 def is_source_graph(base: str, graph: str) -> bool:

@@ -14,17 +14,16 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.namespace import DCTERMS, XSD
 
 from riikg import formats
-from riikg.namespaces import PREFIXES, RIIKG, meta_graph
+from riikg.namespaces import PREFIXES, RIIKG, meta_graph, source_graph_prefix
 from riikg.store.base import (
     Answer,
     QueryFailed,
     QueryRequest,
     is_rdf,
     is_source_graph,
-    source_graph_prefix,
 )
 
-__all__ = ["is_source_graph", "source_graph_prefix"]  # re-exported: they live in base
+__all__ = ["is_source_graph", "source_graph_prefix"]  # re-exported: base and riikg.namespaces
 
 DATA_VERSION = NamedNode(str(RIIKG.dataVersion))
 MODIFIED = NamedNode(str(DCTERMS.modified))
