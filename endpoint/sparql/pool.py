@@ -10,8 +10,8 @@ test app) owns ``sparql_workers`` workers, forked on first use:
   read-only *after* the fork (``OxigraphStore.open_reader``), never shared, and reopens
   when a new snapshot is published.
 
-Right after the fork, before it opens the store or reads a job, a worker cuts itself off
-from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
+Right after the fork, before it opens the store or reads a job, a worker
+(:mod:`endpoint.sparql.worker`, the child side) cuts itself off from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
 filter on ``socket``), so a ``SERVICE`` call that got past the query checks fails in the
 worker and becomes an ordinary query error. The worker's first frame reports what took
 effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
@@ -30,39 +30,48 @@ streamed from the socket to the client in chunks.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
-import re
-import resource
 import select
 import signal
 import socket
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from endpoint.sparql.job import Job, Outcome, run_job
-from riikg import confine as _confine
+from endpoint.sparql import worker as _worker
+from endpoint.sparql.job import Job, Outcome
+from endpoint.sparql.worker import (
+    CHUNK,
+    SELF_KILL_GRACE,
+    WORKER_MEMORY,
+    StoreOpener,
+    recv_exact,
+    recv_frame,
+    send_frame,
+)
 from riikg.confine import Confinement
 from riikg.store import Store
 
-_HEADER = struct.Struct("!Q")
-CHUNK = 64 * 1024
+__all__ = [
+    "SELF_KILL_GRACE",
+    "WORKER_MEMORY",
+    "Body",
+    "PoolBusy",
+    "StoreOpener",
+    "Worker",
+    "WorkerKilled",
+    "WorkerPool",
+    "memory_opener",
+]
+
 #: answers up to this size are read at once and the worker is freed before sending
 SPOOL_BYTES = 1 << 20
-#: memory a worker may allocate beyond what it inherited (its data segment is capped)
-WORKER_MEMORY = 2 << 30
-#: seconds after the deadline at which a worker ends itself (SIGALRM, default action)
-SELF_KILL_GRACE = 3
 #: a worker is replaced after this many queries (bounds leaks in a long-lived fork)
 MAX_JOBS_PER_WORKER = 5000
 #: seconds a new worker has to report its confinement
 START_TIMEOUT = 10.0
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-NO_NETWORK_NOTE = " (query workers have no network access: SERVICE cannot reach other endpoints)"
 
 
 class PoolBusy(Exception):
@@ -77,103 +86,12 @@ class WorkerKilled(Exception):
         self.reason = reason  # "timeout", "client", "crash"
 
 
-#: how a worker opens its store, called in the worker (``Store.worker_opener()``)
-StoreOpener = Callable[[], Store]
-
-
 @dataclass
 class Worker:
     pid: int
     sock: socket.socket
     version: int
     jobs: int = 0
-
-
-def _send_frame(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(_HEADER.pack(len(payload)) + payload)
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < size:
-        chunk = sock.recv(min(CHUNK, size - len(buf)))
-        if not chunk:
-            raise EOFError("worker socket closed")
-        buf += chunk
-    return bytes(buf)
-
-
-def _child_main(
-    sock: socket.socket, opener: StoreOpener, state: Confinement
-) -> None:  # pragma: no cover
-    """Worker loop (runs in the forked child; covered by the pool tests, not by coverage)."""
-    for sig in (
-        signal.SIGTERM,
-        signal.SIGINT,
-        signal.SIGHUP,
-        signal.SIGQUIT,
-        signal.SIGUSR1,
-        signal.SIGALRM,
-    ):
-        signal.signal(sig, signal.SIG_DFL)
-    store = opener()
-    while True:
-        try:
-            size = _HEADER.unpack(_recv_exact(sock, _HEADER.size))[0]
-            job: Job = pickle.loads(_recv_exact(sock, size))
-        except EOFError:
-            return
-        # second line of defence: if the parent is gone (or never kills us), the kernel ends
-        # this process a little after the deadline, whatever the query is doing
-        if job.timeout and job.timeout > 0:
-            signal.alarm(int(job.timeout) + SELF_KILL_GRACE)
-        try:
-            outcome, body = run_job(store, job)
-        except Exception as exc:  # report, never die silently; the parent decides the status
-            outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
-            body = b""
-        signal.alarm(0)
-        if outcome.error and state.confined and _SERVICE.search(job.text):
-            outcome = Outcome(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
-        meta = pickle.dumps(
-            (outcome.status, outcome.error, outcome.truncated, len(body)),
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
-        _send_frame(sock, meta)
-        sock.sendall(body)
-
-
-def _limit_memory(extra: int) -> None:
-    """In the child: cap the data segment at its size now plus ``extra`` bytes (C7 in
-    docs/security.md).
-
-    A query that needs more (huge ORDER BY, GROUP BY, DISTINCT) fails in its own worker.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            data_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmData:"))
-        limit = data_kb * 1024 + extra
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    except (OSError, ValueError, StopIteration):  # pragma: no cover - not Linux
-        pass
-
-
-def _close_inherited_fds(keep: int) -> None:
-    """In the child: close every inherited descriptor except stdio and ``keep``.
-
-    A forked child must not hold the server's client connections open (a closed connection
-    would never reach the client) nor the parent's store files.
-    """
-    try:
-        fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:  # pragma: no cover - no /proc
-        fds = list(range(3, 4096))
-    for fd in fds:
-        if fd > 2 and fd != keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
 
 
 class WorkerPool:
@@ -212,29 +130,19 @@ class WorkerPool:
         parent_sock, child_sock = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - child
-            code = 0
-            try:
-                parent_sock.close()
-                gc.disable()
-                _close_inherited_fds(child_sock.fileno())
-                _limit_memory(self._memory)
-                if self.network:
-                    state = Confinement(False, False, "network kept for the SERVICE allowlist")
-                else:
-                    state = _confine.confine()  # looked up here: tests may replace it
-                _send_frame(child_sock, state.to_json())
-                if state.confined or self.network or not self.require_confined:
-                    _child_main(child_sock, self._opener, state)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
+            _worker.serve(
+                child_sock,
+                parent_sock,
+                self._opener,
+                memory=self._memory,
+                network=self.network,
+                require_confined=self.require_confined,
+            )
         child_sock.close()
         worker = Worker(pid, parent_sock, version)
         try:
             parent_sock.settimeout(START_TIMEOUT)
-            size = _HEADER.unpack(_recv_exact(parent_sock, _HEADER.size))[0]
-            state = Confinement.from_json(_recv_exact(parent_sock, size))
+            state = Confinement.from_json(recv_frame(parent_sock))
             parent_sock.settimeout(None)
         except (OSError, EOFError, ValueError, KeyError) as exc:
             self._kill(worker)
@@ -325,10 +233,9 @@ class WorkerPool:
         worker = self._acquire(min(queue_wait, timeout))
         deadline = started + timeout
         try:
-            _send_frame(worker.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            send_frame(worker.sock, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             self._wait(worker, deadline, client)
-            size = _HEADER.unpack(_recv_exact(worker.sock, _HEADER.size))[0]
-            status, error, truncated, length = pickle.loads(_recv_exact(worker.sock, size))
+            status, error, truncated, length = pickle.loads(recv_frame(worker.sock))
         except WorkerKilled:
             self._kill(worker)
             self._release(None)
@@ -371,7 +278,7 @@ class WorkerPool:
     def _body(self, worker: Worker, length: int) -> Body:
         if length <= SPOOL_BYTES:  # small answer: read it now and give the worker back
             try:
-                data = _recv_exact(worker.sock, length)
+                data = recv_exact(worker.sock, length)
             except (OSError, EOFError) as exc:
                 self._kill(worker)
                 self._release(None)
