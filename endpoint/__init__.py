@@ -36,13 +36,6 @@ def create_app(
     if settings is None:
         riikg_conf = app.config.get("RIIKG")
         settings = from_mapping(riikg_conf) if riikg_conf else load_settings()
-    # the Flask config keys some views read, each from its one setting
-    app.config.update(
-        CACHE_MAX_AGE=settings.cache_max_age,
-        OAI_PAGE_SIZE=settings.oai_page_size,
-        SITEMAP_MAX_URLS=settings.sitemap_max_urls,
-        MAP_TILE_URL=settings.map_tile_url,
-    )
     if store is None:
         store = open_store(settings)
     app.extensions[EXTENSION] = {"settings": settings, "store": store}

@@ -46,7 +46,6 @@ from riikg.queries import load_query
 from riikg.store import Store
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
-DEFAULT_PAGE_SIZE = Settings.oai_page_size
 FORMATS = {
     "oai_dc": (OAI_DC, OAI_DC_SCHEMA),
     "dcat_ap": (str(DCAT), DCAT_AP_3),
@@ -344,7 +343,6 @@ class Repository:
     source_records: list[SourceRecord]
     dumps: Callable[[], DumpSet]
     all_records: Callable[[], list[Record]]
-    page_size: int = DEFAULT_PAGE_SIZE
 
     def handle(self, args: Mapping[str, list[str]], now: datetime | None = None) -> str:
         now = now or datetime.now(UTC)
@@ -443,7 +441,7 @@ class Repository:
                 raise _bad_token()
         else:
             matching = self.select(values)
-        page = matching[offset : offset + self.page_size]
+        page = matching[offset : offset + self.settings.oai_page_size]
         if not page:
             raise OaiError("noRecordsMatch", "no records match the arguments")
         prefix = values["metadataPrefix"]

@@ -17,7 +17,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     send_file,
@@ -38,9 +37,8 @@ from endpoint.catalog.dcat import (
     paginate,
 )
 from endpoint.catalog.dumps import DumpSet, load_or_build
-from endpoint.catalog.oai import DEFAULT_PAGE_SIZE as OAI_PAGE_SIZE
 from endpoint.catalog.oai import Repository, build_records
-from endpoint.catalog.sitemap import MAX_URLS, entries, index, page_count, robots, urlset
+from endpoint.catalog.sitemap import entries, index, page_count, robots, urlset
 from endpoint.catalog.void import void_graph
 from endpoint.http import negotiate, urls
 from endpoint.http.errors import ResourceNotFound
@@ -320,7 +318,6 @@ def oai() -> Response:
         records(),
         dumps,
         lambda: cached("oai", lambda s: build_records(settings, s, records())),
-        int(current_app.config.get("OAI_PAGE_SIZE", OAI_PAGE_SIZE)),
     )
     body = repo.handle({k: args.getlist(k) for k in args})
     return Response(body, mimetype="text/xml")
@@ -332,13 +329,9 @@ def _sitemap_entries() -> list[Any]:
     return cached("sitemap", lambda store: entries(settings, store, records()))
 
 
-def _max_urls() -> int:
-    return int(current_app.config.get("SITEMAP_MAX_URLS", MAX_URLS))
-
-
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    found, limit = _sitemap_entries(), _max_urls()
+    found, limit = _sitemap_entries(), get_settings().sitemap_max_urls
     if len(found) <= limit:
         return Response(urlset(found), mimetype="application/xml")
     return Response(index(get_settings(), found, limit), mimetype="application/xml")
@@ -346,7 +339,7 @@ def sitemap() -> Response:
 
 @bp.get("/sitemap-<int:number>.xml")
 def sitemap_page(number: int) -> Response:
-    found, limit = _sitemap_entries(), _max_urls()
+    found, limit = _sitemap_entries(), get_settings().sitemap_max_urls
     if len(found) <= limit or not 1 <= number <= page_count(len(found), limit):
         raise ResourceNotFound(f"there is no sitemap page {number}")
     return Response(

@@ -18,8 +18,6 @@ from riikg.config import Settings
 from riikg.namespaces import SITEMAP
 from riikg.store import Store
 
-MAX_URLS = Settings.sitemap_max_urls
-
 
 @dataclass(frozen=True)
 class Entry:

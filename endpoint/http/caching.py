@@ -27,16 +27,15 @@ import hashlib
 from datetime import datetime
 from enum import Enum
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
 import riikg
 from endpoint.http.errors import error_response
-from endpoint.state import get_store
+from endpoint.state import get_settings, get_store
 from riikg.store import StoreError
 
 EXCLUDED_PATHS = ("/health",)
 EXCLUDED_PREFIXES = ("/static/",)
-DEFAULT_MAX_AGE = 60
 #: methods that select no representation: preconditions are ignored (RFC 9110 §13.2.1)
 NO_PRECONDITIONS = ("OPTIONS", "CONNECT", "TRACE")
 #: headers a 304 repeats from the answer it replaces (RFC 9110 §15.4.5), plus CORS
@@ -149,8 +148,7 @@ def precondition_failed() -> Response:
 
 
 def cache_control() -> str:
-    max_age = int(current_app.config.get("CACHE_MAX_AGE", DEFAULT_MAX_AGE))
-    return f"public, max-age={max_age}"
+    return f"public, max-age={get_settings().cache_max_age}"
 
 
 def add_validators(response: Response) -> Response:

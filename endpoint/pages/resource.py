@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, request
 from jinja2 import Template
 from pyoxigraph import NamedNode, Triple
 from rdflib.namespace import OWL
@@ -35,6 +35,7 @@ from endpoint.pages.web import (
     link_header,
     linker,
     page_number,
+    render_html,
     requested_lang,
     schema_org,
     sparql_link,
@@ -109,11 +110,7 @@ def _resource_html(iri: str, path: str, langs: tuple[str, ...], page: int) -> st
     )
     if desc is None:
         return None
-    return render_template(
-        _templates(desc),
-        tiles=current_app.config.get("MAP_TILE_URL", ""),
-        **_resource_context(desc, path, langs),
-    )
+    return render_html(_templates(desc), **_resource_context(desc, path, langs))
 
 
 def _resource_rdf(iri: str, path: str, rep: Format) -> bytes | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from jinja2 import Template
 
 from endpoint.http.links import valid_lang
@@ -13,6 +13,7 @@ from endpoint.http.negotiate import alternates as documents
 from endpoint.http.negotiate import rdf_offers
 from endpoint.pages.describe import Description, Linker
 from endpoint.pages.labels import lang_order
+from endpoint.state import get_settings
 from riikg.namespaces import NUTS_CODE
 
 RI = "https://w3id.org/riikg/ontology/ResearchInfrastructure"
@@ -45,10 +46,14 @@ def page_number() -> int:
         return 1
 
 
+def render_html(template: str | list[str | Template], **ctx: Any) -> str:
+    """Render an HTML template (templates get ``tiles``, the ``map_tile_url`` setting)."""
+    return render_template(template, tiles=get_settings().map_tile_url, **ctx)
+
+
 def render_page(template: str | list[str | Template], **ctx: Any) -> Response:
-    """Render an HTML page (templates get ``tiles``, the configured tile URL)."""
-    html = render_template(template, tiles=current_app.config.get("MAP_TILE_URL", ""), **ctx)
-    return Response(html, mimetype="text/html")
+    """An HTML page response (:func:`render_html`)."""
+    return Response(render_html(template, **ctx), mimetype="text/html")
 
 
 def twin(data: Any) -> Response:
@@ -69,9 +74,9 @@ def linker(base: str, langs: tuple[str, ...]) -> Linker:
 def csp() -> str:
     """The Content-Security-Policy of every HTML page (no inline script may run)."""
     img = "'self' data:"
-    tiles = current_app.config.get("MAP_TILE_URL", "")
+    tiles = get_settings().map_tile_url
     if tiles:
-        origin = "/".join(str(tiles).split("/")[:3]).replace("{s}.", "*.")
+        origin = "/".join(tiles.split("/")[:3]).replace("{s}.", "*.")
         img += f" {origin}"
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -62,8 +63,18 @@ def loaded(memory_store: OxigraphStore, tmp_path: Path) -> tuple[OxigraphStore, 
 
 
 @pytest.fixture()
-def harvest_app(settings: Settings, loaded: tuple[OxigraphStore, Path]) -> Flask:
-    return create_app({"TESTING": True}, settings=settings, store=loaded[0])
+def app_with(settings: Settings, loaded: tuple[OxigraphStore, Path]) -> Callable[..., Flask]:
+    """Builds a harvest app with some settings changed (``app_with(oai_page_size=2)``)."""
+
+    def make(**changes: Any) -> Flask:
+        return create_app({"TESTING": True}, settings=settings.replace(**changes), store=loaded[0])
+
+    return make
+
+
+@pytest.fixture()
+def harvest_app(app_with: Callable[..., Flask]) -> Flask:
+    return app_with()
 
 
 @pytest.fixture()

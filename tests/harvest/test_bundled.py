@@ -12,7 +12,9 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
+from endpoint import create_app
 from endpoint.catalog.dumps import build_dumps
+from riikg.config import Settings
 from riikg.errors import LoadError, SourceRefused
 from riikg.namespaces import HYDRA
 from riikg.store.oxigraph import OxigraphStore
@@ -59,13 +61,11 @@ def test_bundled_catalogue_validates_and_pages(bclient: FlaskClient) -> None:
         assert "http://data.europa.eu/nuts/code/IT" in countries and len(countries) > 25
 
 
-def test_bundled_oai_harvest(bundled: tuple[Flask, OxigraphStore]) -> None:
-    app = bundled[0]
-    app.config["OAI_PAGE_SIZE"] = 50
-    try:
-        records, calls = harvest(app.test_client(), "ListIdentifiers", metadataPrefix="oai_dc")
-    finally:
-        app.config.pop("OAI_PAGE_SIZE")
+def test_bundled_oai_harvest(settings: Settings, bundled: tuple[Flask, OxigraphStore]) -> None:
+    app = create_app(
+        {"TESTING": True}, settings=settings.replace(oai_page_size=50), store=bundled[1]
+    )
+    records, calls = harvest(app.test_client(), "ListIdentifiers", metadataPrefix="oai_dc")
     identifiers = [r.findtext("{http://www.openarchives.org/OAI/2.0/}identifier") for r in records]
     assert len(identifiers) == len(set(identifiers)) > 50
     assert calls == -(-len(identifiers) // 50)

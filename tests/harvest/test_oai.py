@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -24,9 +25,8 @@ ALFA = "http://localhost:8080/id/infrastructure/alfa-lab"
 
 
 @pytest.fixture()
-def oai(harvest_app: Flask) -> FlaskClient:
-    harvest_app.config["OAI_PAGE_SIZE"] = 2
-    return harvest_app.test_client()
+def oai(app_with: Callable[..., Flask]) -> FlaskClient:
+    return app_with(oai_page_size=2).test_client()
 
 
 def call(client: FlaskClient, **args: str) -> Element:

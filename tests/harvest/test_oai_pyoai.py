@@ -6,6 +6,7 @@ its own; only its transport is replaced by the Flask test client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +44,8 @@ class TestClientHarvester(BaseClient):  # type: ignore[misc]
 
 
 @pytest.fixture()
-def pyoai(harvest_app: Flask) -> TestClientHarvester:
-    harvest_app.config["OAI_PAGE_SIZE"] = 2
-    harvester = TestClientHarvester(harvest_app.test_client())
+def pyoai(app_with: Callable[..., Flask]) -> TestClientHarvester:
+    harvester = TestClientHarvester(app_with(oai_page_size=2).test_client())
     harvester.updateGranularity()
     return harvester
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -56,9 +57,8 @@ def test_robots_points_to_the_sitemap(hclient: FlaskClient) -> None:
     assert not robots.can_fetch("*", "http://localhost:8080/sparql?query=SELECT%20*")
 
 
-def test_sitemap_index_past_the_limit(harvest_app: Flask) -> None:
-    harvest_app.config["SITEMAP_MAX_URLS"] = 4
-    client = harvest_app.test_client()
+def test_sitemap_index_past_the_limit(app_with: Callable[..., Flask]) -> None:
+    client = app_with(sitemap_max_urls=4).test_client()
     root = parse(client, "/sitemap.xml")
     assert root.tag == "{{{}}}sitemapindex".format(SM["s"])
     pages = [s.findtext("s:loc", namespaces=SM) for s in root.findall("s:sitemap", SM)]
