@@ -16,16 +16,15 @@ neither. Nothing here needs pytest.
         served.request("GET", "/health").status
 
 :class:`RunningServer` (SPARQL servers) and :class:`RiikgServer` are context managers;
-``stop()`` is idempotent; ``RunningServer.kill()`` stops abruptly and keeps the data.
+``stop()`` is idempotent; ``RunningServer.kill()`` stops abruptly and keeps the data. The
+process helpers they are built on (:func:`free_port`, :func:`child_env`,
+:func:`stop_process`, :func:`tree_memory`...) live in :mod:`bench.processes`.
 """
 
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,111 +35,53 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
+from bench.processes import (
+    RIIKG,
+    ROOT,
+    child_env,
+    child_pids,
+    free_port,
+    log_tail,
+    process_tree,
+    riikg_cli,
+    run_python,
+    stop_process,
+    tree_memory,
+)
+
 if TYPE_CHECKING:
     from riikg.store.remote import RemoteStore
 
-ROOT = Path(__file__).resolve().parent.parent
-#: the riikg CLI of this checkout, in the running Python
-RIIKG = [sys.executable, "-c", "from riikg.cli import main; main()"]
+#: the helpers of :mod:`bench.processes` stay importable from here, as they always were
+__all__ = [
+    "RIIKG",
+    "ROOT",
+    "STARTUP_TIMEOUT",
+    "VIRTUOSO_DBA_PASSWORD",
+    "VIRTUOSO_DBA_USER",
+    "Response",
+    "RiikgServer",
+    "RunningServer",
+    "answers_ask",
+    "child_env",
+    "child_pids",
+    "free_port",
+    "log_tail",
+    "oxigraph_program",
+    "process_tree",
+    "request",
+    "riikg_cli",
+    "run_python",
+    "start_oxigraph",
+    "start_riikg",
+    "stop_process",
+    "tree_memory",
+    "wait_until",
+]
+
 STARTUP_TIMEOUT = 60.0
 VIRTUOSO_DBA_USER = "dba"
 VIRTUOSO_DBA_PASSWORD = "dba"  # fresh throw-away database: the default password
-
-
-# ---- processes ----------------------------------------------------------------------------
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for child processes: the checkout importable, no RIIKG_* leaking in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RIIKG_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra or {})
-    return env
-
-
-def run_python(
-    args: Sequence[str], timeout: float | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``python *args`` in the checkout with :func:`child_env`; output captured as text."""
-    return subprocess.run(
-        [sys.executable, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=child_env(),
-        timeout=timeout,
-        check=False,
-    )
-
-
-def riikg_cli(
-    store_path: Path, *args: str, timeout: float | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``riikg --store-path STORE *args`` (e.g. ``"load", file``) in a child process."""
-    return run_python([*RIIKG[1:], "--store-path", str(store_path), *args], timeout)
-
-
-def stop_process(proc: subprocess.Popen[bytes], grace: float = 20.0) -> None:
-    """SIGTERM a process, SIGKILL it if it is still there ``grace`` seconds later."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def child_pids(pid: int) -> list[int]:
-    """The direct children of ``pid`` (read from ``/proc``)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(child_pids(p))
-    return out
-
-
-def tree_memory(pid: int) -> tuple[float, float]:
-    """(sum of current RSS, sum of peak RSS) over a process tree, MiB."""
-    rss = hwm = 0
-    for p in process_tree(pid):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("VmHWM:"):
-                    hwm += int(line.split()[1])
-        except OSError:
-            continue
-    return rss / 1024, hwm / 1024
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 # ---- HTTP ---------------------------------------------------------------------------------
