@@ -5,7 +5,8 @@ Build, run, transform: each function runs fixed ``.rq`` queries and returns data
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
@@ -157,8 +158,9 @@ class RegionProfile:
         return sum(1 for p in self.priorities if p.matched)
 
 
-def _counted(counter: Counter[str], linker: Linker) -> list[tuple[Link, int]]:
-    links = [(linker.link(iri), n) for iri, n in counter.items()]
+def _counted(grouped: Mapping[str, set[str]], linker: Linker) -> list[tuple[Link, int]]:
+    """Each value with how many infrastructures it groups, biggest first."""
+    links = [(linker.link(iri), len(members)) for iri, members in grouped.items()]
     links.sort(key=lambda pair: (-pair[1], pair[0].label.casefold()))
     return links
 
@@ -180,6 +182,13 @@ class Facts:
         """Infrastructures linked to a value (KET, host, priority, type, access mode or
         the region they sit in, not counting sub-regions)."""
         return self.by_value.get(value, set())
+
+    def linked_to_any(self, values: Iterable[str]) -> set[str]:
+        """Infrastructures linked to any of the values."""
+        out: set[str] = set()
+        for value in values:
+            out |= self.linked(value)
+        return out
 
 
 _FACT_FIELDS = {
@@ -235,10 +244,8 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
     iri = NUTS_CODE + code
     tree = region_tree()
     known = facts()
-    infras: set[str] = set()
     area = descendants(tree, iri)
-    for region in area:
-        infras |= known.linked(region)
+    infras = known.linked_to_any(area)
 
     def grouped(table: dict[str, set[str]]) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
@@ -273,18 +280,13 @@ def region_profile(store: Store, code: str, linker: Linker) -> RegionProfile:
         infrastructures=sorted(
             (linker.link(i) for i in infras), key=lambda link: link.label.casefold()
         ),
-        by_ket=_counted(Counter({k: len(v) for k, v in infra_kets.items()}), linker),
-        by_access=_counted(Counter({k: len(v) for k, v in grouped(known.access).items()}), linker),
-        hosts=_counted(Counter({k: len(v) for k, v in grouped(known.hosts).items()}), linker),
+        by_ket=_counted(infra_kets, linker),
+        by_access=_counted(grouped(known.access), linker),
+        hosts=_counted(grouped(known.hosts), linker),
         priorities=matches,
     )
 
 
 def infrastructures_in(code: str) -> set[str]:
     """Infrastructures of a region and its sub-regions."""
-    tree = region_tree()
-    known = facts()
-    out: set[str] = set()
-    for region in descendants(tree, NUTS_CODE + code):
-        out |= known.linked(region)
-    return out
+    return facts().linked_to_any(descendants(region_tree(), NUTS_CODE + code))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, render_template, request
@@ -44,6 +46,30 @@ def page_number() -> int:
         return max(1, int(request.args.get("page", "1")))
     except ValueError:
         return 1
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a list: how many in all, the page shown, the page count and its items."""
+
+    total: int
+    page: int
+    pages: int
+    items: Sequence[T]
+
+    def numbers(self) -> dict[str, int]:
+        """``total``, ``page`` and ``pages``, as templates and ``.json`` twins name them."""
+        return {"total": self.total, "page": self.page, "pages": self.pages}
+
+
+def paged(items: Sequence[T], size: int, requested: int | None = None) -> Paged[T]:
+    """The requested page (default: the ``page`` parameter) of ``items``, clamped to the last."""
+    pages = max(1, -(-len(items) // size))
+    page = min(page_number() if requested is None else requested, pages)
+    return Paged(len(items), page, pages, items[(page - 1) * size : page * size])
 
 
 def render_html(template: str | list[str | Template], **ctx: Any) -> str:
@@ -105,6 +131,11 @@ def link_header(path: str) -> str:
     return ", ".join(
         f'<{url}>; rel="alternate"; type="{media}"' for url, media, _ in alternates(path)
     )
+
+
+def outline_url(level: int = 0) -> str:
+    """Where the map reads the NUTS outlines of one level."""
+    return f"{request.script_root}/geo/nuts/{level}.geojson"
 
 
 def sparql_link(query: str) -> str:
