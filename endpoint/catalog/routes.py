@@ -37,7 +37,8 @@ from endpoint.catalog.dcat import (
     paginate,
 )
 from endpoint.catalog.dumps import DumpSet, load_or_build
-from endpoint.catalog.oai import Repository, build_records
+from endpoint.catalog.oai import Repository
+from endpoint.catalog.oai_records import build_records
 from endpoint.catalog.sitemap import entries, index, page_count, robots, urlset
 from endpoint.catalog.void import void_graph
 from endpoint.http import negotiate, urls

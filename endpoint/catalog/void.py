@@ -1,6 +1,6 @@
 """VoID description of the knowledge graph (``/.well-known/void``).
 
-Statistics come from the canonical dumps (``catalog.dumps.GraphStats``), so ``void:triples``
+Statistics come from the canonical dumps (``catalog.canonical.GraphStats``), so ``void:triples``
 equals the number of lines of ``riikg.nt.gz`` and every figure is computed once per version.
 Linksets to NUTS (Publications Office), Wikidata and MERIL are always listed, with
 ``void:triples 0`` when there are no links (a harvester then knows the target was counted).
@@ -11,9 +11,10 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
 
+from endpoint.catalog.canonical import LINK_TARGETS, GraphStats
 from endpoint.catalog.data import SourceRecord, latest
 from endpoint.catalog.dcat import add_agents, add_licence, new_graph
-from endpoint.catalog.dumps import LINK_TARGETS, DumpSet, GraphStats
+from endpoint.catalog.dumps import DumpSet
 from endpoint.http import urls
 from riikg import formats
 from riikg.config import Settings

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from endpoint import create_app
-from endpoint.catalog.dumps import gzipped
+from endpoint.catalog.canonical import gzipped
 from riikg.config import Settings, StoreKind
 from riikg.pipeline import load_source
 from riikg.store import RdfFormat

@@ -192,7 +192,7 @@ def test_tokens_expire_with_the_data_version(
 
 
 def test_xml_text_is_always_well_formed() -> None:
-    from endpoint.catalog.oai import el
+    from endpoint.catalog.oai_records import el
 
     element = SafeET.fromstring(el("x", 'a\x0bb <&> é "q"', code="\x01'\""))
     assert element.text == 'a\ufffdb <&> é "q"'
