@@ -184,23 +184,24 @@ def add_distribution(g: Graph, settings: Settings, f: DumpFile, licence: URIRef)
     return dist
 
 
+def add_titled(g: Graph, node: URIRef, title: str, description: str) -> None:
+    """``dct:title`` and ``dct:description``, in English."""
+    g.add((node, DCTERMS.title, Literal(title, lang="en")))
+    g.add((node, DCTERMS.description, Literal(description, lang="en")))
+
+
 def add_data_service(g: Graph, settings: Settings, served: list[URIRef]) -> URIRef:
     """The SPARQL endpoint as a ``dcat:DataService``; its description is the SD at /sparql."""
     service = URIRef(urls.data_service_iri(settings))
     endpoint = URIRef(urls.sparql_endpoint(settings))
     publisher, contact = add_agents(g, settings)
     g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCTERMS.title, Literal("riikg SPARQL 1.1 endpoint", lang="en")))
-    g.add(
-        (
-            service,
-            DCTERMS.description,
-            Literal(
-                "Read-only SPARQL 1.1 Protocol endpoint over the whole knowledge graph; "
-                "the default graph is the union of the source graphs.",
-                lang="en",
-            ),
-        )
+    add_titled(
+        g,
+        service,
+        "riikg SPARQL 1.1 endpoint",
+        "Read-only SPARQL 1.1 Protocol endpoint over the whole knowledge graph; "
+        "the default graph is the union of the source graphs.",
     )
     g.add((service, DCAT.endpointURL, endpoint))
     g.add((service, DCAT.endpointDescription, endpoint))
@@ -257,8 +258,7 @@ def add_dataset(
             g.add((node, RIIKG.attribution, Literal(record.attribution)))
         files = [f for f in dumps.files.values() if f.source_id == record.id]
     g.add((node, RDF.type, DCAT.Dataset))
-    g.add((node, DCTERMS.title, Literal(title, lang="en")))
-    g.add((node, DCTERMS.description, Literal(description, lang="en")))
+    add_titled(g, node, title, description)
     g.add((node, DCTERMS.publisher, publisher))
     g.add((node, DCAT.contactPoint, contact))
     g.add((node, DCTERMS.license, licence))
@@ -297,17 +297,12 @@ def catalog_graph(
     publisher, _ = add_agents(g, settings)
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, RDF.type, HYDRA.Collection))
-    g.add((catalog, DCTERMS.title, Literal("riikg catalogue", lang="en")))
-    g.add(
-        (
-            catalog,
-            DCTERMS.description,
-            Literal(
-                "DCAT-AP 3 catalogue of the riikg knowledge graph, its source datasets, "
-                "their dumps and the SPARQL endpoint.",
-                lang="en",
-            ),
-        )
+    add_titled(
+        g,
+        catalog,
+        "riikg catalogue",
+        "DCAT-AP 3 catalogue of the riikg knowledge graph, its source datasets, "
+        "their dumps and the SPARQL endpoint.",
     )
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((catalog, DCTERMS.license, add_licence(g, settings.licence)))
