@@ -1,6 +1,6 @@
 """Checks on public SPARQL text before any engine sees it, and the rewrites the endpoint needs.
 
-The text is first made canonical (:func:`riikg.sparql.text.canonicalise`): no ``\\u``
+The text is first made canonical (:func:`riikg.sparql.canonical.canonicalise`): no ``\\u``
 escape survives, so any engine (pyoxigraph, or one that decodes escapes everywhere) reads the
 tokens the guard reads; only the canonical text is checked and executed. Everything here
 then works on its token stream (strings, IRIs and comments handled), never on raw substrings:
@@ -21,16 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from riikg.sparql.text import (
-    QueryForm,
-    QueryTextError,
-    Token,
-    canonicalise,
-    query_form,
-    tokenize,
-)
+from riikg.sparql.canonical import canonicalise
+from riikg.sparql.text import QueryForm, QueryTextError, Token, query_form, tokenize
 
-#: the guard's refusals (``status`` is the HTTP status to answer)
+#: the guard's refusals are :class:`QueryTextError` (``status`` is the HTTP status to answer),
+#: as the lexer's are; this older name stays only because the /sparql route imports it
 GuardError = QueryTextError
 
 #: operators allowed along one nesting path. pyoxigraph 0.5's parser overflows an 8 MiB
@@ -90,7 +85,7 @@ def analyse(text: str, *, max_depth: int, max_chain: int = MAX_CHAIN) -> Analysi
     text that may be executed.
 
     Raises:
-        GuardError: a code point escape outside strings and IRIs, too deeply nested, too long
+        QueryTextError: a code point escape outside strings and IRIs, too deeply nested, too long
             an operator chain, unterminated string, SERVICE with a variable.
     """
     canonical = canonicalise(text)
@@ -107,11 +102,11 @@ def analyse(text: str, *, max_depth: int, max_chain: int = MAX_CHAIN) -> Analysi
 def _refuse_server_extensions(tokens: list[Token], prefixes: dict[str, str]) -> None:
     for tok in tokens:
         if tok.keyword == "DEFINE":
-            raise GuardError("DEFINE pragmas are not allowed on this endpoint", 403)
+            raise QueryTextError("DEFINE pragmas are not allowed on this endpoint", 403)
         iri = _resolve(tok, prefixes) or ""
         prefix = tok.text.partition(":")[0].lower() if tok.kind == "name" else ""
         if prefix in SERVER_EXTENSION_PREFIXES or iri.startswith(SERVER_EXTENSION_NAMESPACES):
-            raise GuardError(
+            raise QueryTextError(
                 f"{tok.text[:60]}: server built-in functions (bif:, sql:) are not allowed on "
                 "this endpoint",
                 403,
@@ -130,7 +125,7 @@ def _services(tokens: list[Token], prefixes: dict[str, str]) -> list[str]:
             continue
         target = tokens[j]
         if target.kind == "var":
-            raise GuardError(
+            raise QueryTextError(
                 "SERVICE with a variable endpoint is not allowed: this endpoint makes no "
                 "outbound requests",
                 403,
@@ -154,7 +149,7 @@ def _lift_dataset(text: str, tokens: list[Token], prefixes: dict[str, str], out:
             if j < len(tokens):
                 iri = _resolve(tokens[j], prefixes)
                 if iri is None:
-                    raise GuardError(f"FROM needs an IRI, got {tokens[j].text[:80]!r}")
+                    raise QueryTextError(f"FROM needs an IRI, got {tokens[j].text[:80]!r}")
                 (out.named_graphs if named else out.default_graphs).append(iri)
                 for k in range(tok.start, tokens[j].end):
                     chars[k] = " " if chars[k] not in "\r\n" else chars[k]
@@ -168,7 +163,7 @@ def check_services(analysis: Analysis, allowlist: tuple[str, ...]) -> None:
     """Refuse SERVICE calls to endpoints outside ``allowlist`` (403)."""
     for endpoint in analysis.services:
         if endpoint not in allowlist:
-            raise GuardError(
+            raise QueryTextError(
                 f"SERVICE <{endpoint[:200]}> is not allowed: this endpoint makes no outbound "
                 "requests (federation is limited to RIIKG_SERVICE_ALLOWLIST)",
                 403,

@@ -11,8 +11,9 @@ test app) owns ``sparql_workers`` workers, forked on first use:
   when a new snapshot is published.
 
 Right after the fork, before it opens the store or reads a job, a worker
-(:mod:`endpoint.sparql.worker`, the child side) cuts itself off from the network (:func:`riikg.confine.confine`: an empty network namespace and a seccomp
-filter on ``socket``), so a ``SERVICE`` call that got past the query checks fails in the
+(:mod:`endpoint.sparql.worker`, the child side) cuts itself off from the network
+(:func:`riikg.confine.confine`: an empty network namespace and a seccomp filter on
+``socket``), so a ``SERVICE`` call that got past the query checks fails in the
 worker and becomes an ordinary query error. The worker's first frame reports what took
 effect; the pool keeps it in :attr:`WorkerPool.confinement`, and refuses to use a worker
 that is not confined unless the settings allow it (``RIIKG_ALLOW_UNCONFINED`` /

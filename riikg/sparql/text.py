@@ -1,28 +1,14 @@
-"""A SPARQL lexer that follows the SPARQL 1.1 grammar's terminals, the canonical form of a
-query text, and the query form: what both the public endpoint's guard
-(``endpoint/sparql/guard.py``) and the remote store's query rewriting need.
-
-Why canonicalise: a guard that reads the text differently from the engine can be
-desynchronised, and whatever follows the point where the two readings part is invisible to
-the guard (an escaped quote that ends a string for one and not for the other, a ``\\u0041``
-inside an IRI that one reads as an IRI and the other as an IRI-less ``#`` comment...).
-:func:`canonicalise` removes every source of disagreement instead of guessing at it:
-
-* no ``\\uXXXX``/``\\UXXXXXXXX`` escape survives: inside strings it becomes the character
-  (or an ECHAR such as ``\\"``, ``\\\\``, ``\\n``), inside IRIs the character when IRIREF
-  allows it (else the text is refused); outside strings and IRIs it is refused (pyoxigraph
-  rejects it, an engine that decodes escapes globally would read something else);
-* comments become spaces (``# \\u000A SERVICE...`` hides nothing from an engine that
-  decodes escapes everywhere);
-* a ``<`` that pyoxigraph reads as a comparison (after an operand, inside an expression) is
-  followed by a space, so a longest-match lexer cannot read an IRI there either;
-* bare words must be SPARQL keywords and prefixes must not contain ``SERVICE``, ``FROM`` or
-  ``NAMED``: pyoxigraph needs no space after a keyword (``SERVICEex:x`` is ``SERVICE ex:x``
-  to it).
+"""A SPARQL lexer that follows the SPARQL 1.1 grammar's terminals, and the query form: what
+both the public endpoint's guard (``endpoint/sparql/guard.py``) and the remote store's query
+rewriting need. The canonical form of a query text, built on this lexer, is
+:mod:`riikg.sparql.canonical`.
 
 Tokens skip whitespace and comments; strings, IRIs, variables, names (keywords and prefixed
 names), numbers and brackets each come whole, so text inside a string, an IRI or a comment
-is never mistaken for syntax.
+is never mistaken for syntax. In strict mode (the guard's reading) the lexer also refuses
+what the canonical form cannot keep: a backslash outside strings, IRIs and names, bare words
+that are not SPARQL keywords, and prefixes containing ``SERVICE``, ``FROM`` or ``NAMED``
+(pyoxigraph needs no space after a keyword: ``SERVICEex:x`` is ``SERVICE ex:x`` to it).
 """
 
 from __future__ import annotations
@@ -82,8 +68,9 @@ _PN_CHARS_BASE = (
 )
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_ECHAR = r"\\[tbnrf\\\"']"
+#: a code point escape and a string escape (ECHAR), as the grammar's terminals spell them
+UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+ECHAR = r"\\[tbnrf\\\"']"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
 _PN_LOCAL = (
@@ -93,8 +80,8 @@ _PN_LOCAL = (
 
 def _string(quote: str) -> str:
     q = re.escape(quote)
-    long = f"{q * 3}(?:(?:{q}{{1,2}})?(?:[^{q}\\\\]|{_ECHAR}|{_UCHAR}))*{q * 3}"
-    short = f"{q}(?:[^{q}\\\\\\n\\r]|{_ECHAR}|{_UCHAR})*{q}"
+    long = f"{q * 3}(?:(?:{q}{{1,2}})?(?:[^{q}\\\\]|{ECHAR}|{UCHAR}))*{q * 3}"
+    short = f"{q}(?:[^{q}\\\\\\n\\r]|{ECHAR}|{UCHAR})*{q}"
     return f"{long}|{short}"
 
 
@@ -117,9 +104,7 @@ _TERMINALS: list[tuple[str, str]] = [
     ("op", r"&&|\|\||!=|<=|>=|\^\^|>>|<<"),
 ]
 _LEX = re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(_TERMINALS)))
-_IRIREF = re.compile(f'<(?:[^<>"{{}}|^`\\\\\\x00-\\x20]|{_UCHAR})*>')
-_ESCAPE = re.compile(_UCHAR)
-_IRI_FORBIDDEN = frozenset('<>"{}|^`\\')
+_IRIREF = re.compile(f'<(?:[^<>"{{}}|^`\\\\\\x00-\\x20]|{UCHAR})*>')
 
 #: tokens after which pyoxigraph reads ``<`` as a comparison inside an expression
 _OPERAND_KINDS = frozenset({"var", "string", "number", "iri", "bnode", "langtag"})
@@ -158,7 +143,7 @@ def _ends_operand(tok: Token | None) -> bool:
     return False
 
 
-def _lex(text: str, strict: bool = True) -> Iterator[Token]:
+def lex(text: str, strict: bool = True) -> Iterator[Token]:
     """Tokens of ``text`` (depth 0; see :func:`tokenize`), escapes left as they are.
 
     Raises:
@@ -272,75 +257,6 @@ def position(text: str, offset: int) -> str:
     return f"{line}:{column}"
 
 
-def _decode(match: re.Match[str]) -> str:
-    digits = match.group()[2:]
-    code = int(digits, 16)
-    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        raise QueryTextError(f"{match.group()} is not a Unicode code point")
-    return chr(code)
-
-
-_STRING_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", '"': '\\"', "'": "\\'"}
-
-
-def _canonical_string(text: str) -> str:
-    quote = text[0]
-    width = 3 if text.startswith(quote * 3) else 1
-    body = text[width:-width]
-    out: list[str] = []
-    i = 0
-    for match in re.finditer(f"{_ECHAR}|{_UCHAR}", body):
-        out.append(body[i : match.start()])
-        esc = match.group()
-        if esc[1] in "uU":
-            char = _decode(match)
-            out.append(_STRING_ESCAPES.get(char, char))
-        else:
-            out.append(esc)
-        i = match.end()
-    out.append(body[i:])
-    return text[:width] + "".join(out) + text[-width:]
-
-
-def _canonical_iri(text: str, where: str) -> str:
-    body = _ESCAPE.sub(_decode, text[1:-1])
-    for char in body:
-        if char in _IRI_FORBIDDEN or ord(char) <= 0x20:
-            raise QueryTextError(
-                f"the IRI at {where} contains an escaped {char!r}, which IRIs may not contain"
-            )
-    return "<" + body + ">"
-
-
-def canonicalise(text: str) -> str:
-    r"""The text with every ``\u`` escape resolved, so that any SPARQL engine reads the
-    tokens this module reads (see the module's docstring).
-
-    >>> canonicalise(r'ASK { <http://x/\u0041#> ?p "a\u0022b" FILTER(?p<?q) }')
-    'ASK { <http://x/A#> ?p "a\\"b" FILTER(?p< ?q) }'
-    """
-    out: list[str] = []
-    last = 0
-    for tok in _lex(text):
-        if tok.kind == "comment":  # an engine that decodes \u000A everywhere ends it early
-            new = " " * len(tok.text)
-        elif tok.kind == "string" and "\\" in tok.text:
-            new = _canonical_string(tok.text)
-        elif tok.kind == "iri" and "\\" in tok.text:
-            new = _canonical_iri(tok.text, position(text, tok.start))
-        elif tok.kind == "op" and tok.text.startswith("<") and tok.text in ("<", "<="):
-            after = text[tok.end : tok.end + 1]
-            new = tok.text if after in ("", " ", "\t", "\n", "\r") else tok.text + " "
-        else:
-            continue
-        if new != tok.text:
-            out.append(text[last : tok.start])
-            out.append(new)
-            last = tok.end
-    out.append(text[last:])
-    return "".join(out)
-
-
 #: stack cost of one construct, in bytes of pyoxigraph's parser stack, measured with
 #: separators and operators a parser recurses on: binary and unary operators, path
 #: operators, object / predicate / argument lists (``?s ?p 1,1,1...`` overflows too)
@@ -382,7 +298,7 @@ def tokenize(
     depth = deepest = 0
     chains = [0]  # cost of the chain links seen at each open bracket level
     chain = 0
-    for tok in _lex(text, strict):
+    for tok in lex(text, strict):
         if tok.kind == "comment":
             continue
         tokens.append(tok if depth == 0 else Token(tok.kind, tok.text, tok.start, tok.end, depth))

@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from endpoint.sparql.guard import (
-    GuardError,
-    analyse,
-    cap_limit,
-    check_services,
-)
-from riikg.sparql.text import QueryForm, tokenize
+from endpoint.sparql.guard import analyse, cap_limit, check_services
+from riikg.sparql.text import QueryForm, QueryTextError, tokenize
 
 
 def depth(text: str) -> int:
@@ -38,7 +33,7 @@ def test_depth_ignores_brackets_in_strings_iris_comments(text: str, expected: in
 
 def test_depth_cap_stops_early() -> None:
     hostile = "ASK " + "{" * 3000 + "}" * 3000
-    with pytest.raises(GuardError, match="too deeply nested"):
+    with pytest.raises(QueryTextError, match="too deeply nested"):
         analyse(hostile, max_depth=128)
     assert analyse("ASK " + "{" * 128 + "}" * 128, max_depth=128).max_depth == 128
 
@@ -55,13 +50,13 @@ def test_depth_cap_stops_early() -> None:
 )
 def test_escapes_outside_strings_and_iris_are_refused(text: str) -> None:
     """pyoxigraph decodes \\u only inside strings and IRIs, other engines everywhere: refuse."""
-    with pytest.raises(GuardError, match="backslash|not a SPARQL keyword") as info:
+    with pytest.raises(QueryTextError, match="backslash|not a SPARQL keyword") as info:
         analyse(text, max_depth=128)
     assert info.value.status == 400
 
 
 def test_unterminated_string_is_refused() -> None:
-    with pytest.raises(GuardError, match="unterminated string"):
+    with pytest.raises(QueryTextError, match="unterminated string"):
         analyse('SELECT * { ?s ?p "abc }', max_depth=128)
 
 
@@ -99,7 +94,7 @@ def test_query_form(text: str, form: QueryForm) -> None:
 )
 def test_service_refused_unless_allowed(text: str) -> None:
     analysis = analyse(text, max_depth=128)
-    with pytest.raises(GuardError) as info:
+    with pytest.raises(QueryTextError) as info:
         check_services(analysis, ())
     assert info.value.status == 403
     check_services(analysis, ("http://127.0.0.1:9/", "http://127.0.0.1:9/sparql"))
@@ -113,7 +108,7 @@ def test_service_refused_unless_allowed(text: str) -> None:
     ],
 )
 def test_service_with_variable_always_refused(text: str) -> None:
-    with pytest.raises(GuardError) as info:
+    with pytest.raises(QueryTextError) as info:
         analyse(text, max_depth=128)
     assert info.value.status == 403
 
@@ -170,7 +165,7 @@ def test_cap_limit(text: str, expected: str) -> None:
     ],
 )
 def test_server_extensions_refused(text: str) -> None:
-    with pytest.raises(GuardError) as info:
+    with pytest.raises(QueryTextError) as info:
         analyse(text, max_depth=128)
     assert info.value.status == 403
 
@@ -181,10 +176,10 @@ ALPHABET = "{}()[]<>\"'#\\u007BSERVICE LOAD ?x:a.\n\t;0123456789"
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=300))
 def test_guard_never_fails_unexpectedly(text: str) -> None:
-    """Any text either passes the guard or is refused with a GuardError, never a crash."""
+    """Any text either passes the guard or is refused with a QueryTextError, never a crash."""
     try:
         analysis = analyse(text, max_depth=8)
-    except GuardError as exc:
+    except QueryTextError as exc:
         assert exc.status in (400, 403)
         return
     assert analysis.max_depth <= 8
@@ -198,7 +193,7 @@ def test_depth_is_exact(n: int, opener: str) -> None:
     closer = {"{": "}", "(": ")", "[": "]"}[opener]
     text = "ASK " + opener * n + closer * n
     if n > 128:
-        with pytest.raises(GuardError):
+        with pytest.raises(QueryTextError):
             analyse(text, max_depth=128)
     else:
         assert analyse(text, max_depth=128).max_depth == n

@@ -16,8 +16,9 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from endpoint.sparql.guard import MAX_CHAIN, GuardError, analyse
-from riikg.sparql.text import canonicalise
+from endpoint.sparql.guard import MAX_CHAIN, analyse
+from riikg.sparql.canonical import canonicalise
+from riikg.sparql.text import QueryTextError
 
 EVIL = "http://127.0.0.1:9/"
 JSON = "application/sparql-results+json"
@@ -141,7 +142,7 @@ def test_guard_sees_every_service_and_from_a_parser_sees(
     text = case[0]
     try:
         analysis = analyse(text, max_depth=128)
-    except GuardError as exc:
+    except QueryTextError as exc:
         assert exc.status in (400, 403)
         return
     canonical = canonicalise(text)
@@ -162,7 +163,7 @@ def test_canonical_text_means_the_same(terms: list[str]) -> None:
     text = f"PREFIX ex: <{EVIL}>\nSELECT * {{ VALUES ?v {{ " + " ".join(terms) + " } }"
     try:
         canonical = canonicalise(text)
-    except GuardError:
+    except QueryTextError:
         assert oxigraph_outcome(text, ox.Store()) == "syntax error"
         return
     assert oxigraph_outcome(canonical, SMALL) == oxigraph_outcome(text, SMALL), canonical
