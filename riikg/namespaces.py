@@ -12,6 +12,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 
 RIIKG_ROOT = "https://w3id.org/riikg/"
 RIIKG = Namespace(RIIKG_ROOT + "ontology/")
+#: the IRI of the riikg ontology itself (``ontology/riikg.ttl``), not of its terms
+ONTOLOGY = URIRef(RIIKG_ROOT + "ontology")
 VOCAB = RIIKG_ROOT + "vocab/"
 NUTS_CODE = "http://data.europa.eu/nuts/code/"
 NUTS_SCHEME = "http://data.europa.eu/nuts/scheme/"
