@@ -10,19 +10,12 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from endpoint.http.negotiate import negotiate
 from riikg import formats
 from riikg.formats import Format
+from riikg.sparql.text import QueryTextError
 from riikg.store import QueryFailed, QueryTimeout, StoreUnavailable
 
 
 class ResourceNotFound(Exception):
     """No description of the requested IRI."""
-
-
-class QueryError(Exception):
-    """A user query is refused (syntax, limits, forbidden features)."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _preferred() -> Format:
@@ -110,9 +103,12 @@ def init_app(app: Flask) -> None:
     def not_found(exc: ResourceNotFound) -> Response:
         return error_response(404, "Not Found", str(exc))
 
-    @app.errorhandler(QueryError)
-    def query_error(exc: QueryError) -> Response:
-        return error_response(exc.status, "Bad Query", str(exc))
+    @app.errorhandler(QueryTextError)
+    def query_refused(exc: QueryTextError) -> Response:
+        """A query text refused before it runs (syntax, limits, forbidden features)."""
+        return error_response(
+            exc.status, "Forbidden" if exc.status == 403 else "Bad Query", str(exc)
+        )
 
     @app.errorhandler(QueryFailed)
     def query_failed(exc: QueryFailed) -> Response:

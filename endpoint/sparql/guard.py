@@ -24,10 +24,6 @@ from dataclasses import dataclass, field
 from riikg.sparql.canonical import canonicalise
 from riikg.sparql.text import QueryForm, QueryTextError, Token, query_form, tokenize
 
-#: the guard's refusals are :class:`QueryTextError` (``status`` is the HTTP status to answer),
-#: as the lexer's are; this older name stays only because the /sparql route imports it
-GuardError = QueryTextError
-
 #: operators allowed along one nesting path. pyoxigraph 0.5's parser overflows an 8 MiB
 #: stack at about 6,900 operators in a ``+`` or ``*`` chain (9,300 for ``||``, ``&&``,
 #: ``!``) and at about 2,200 nested ``{``, 3,400 ``[``, 4,700 ``(`` (``python -m

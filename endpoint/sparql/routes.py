@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, render_template, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, TooManyRequests
 
-from endpoint.http.errors import QueryError
 from endpoint.http.negotiate import choose, offered
 from endpoint.http.urls import ontology_url, sparql_endpoint
 from endpoint.sparql.description import description, limits_text, serialise
@@ -19,7 +18,6 @@ from endpoint.sparql.examples import examples
 from endpoint.sparql.executor import client_slot, execute
 from endpoint.sparql.guard import (
     Analysis,
-    GuardError,
     analyse,
     cap_limit,
     check_services,
@@ -32,7 +30,7 @@ from endpoint.state import get_settings, get_store
 from riikg import formats
 from riikg.formats import Format, Kind
 from riikg.namespaces import PREFIXES
-from riikg.sparql.text import QueryForm, position
+from riikg.sparql.text import QueryForm, QueryTextError, position
 from riikg.store import QueryRequest
 
 bp = Blueprint("sparql", __name__)
@@ -68,17 +66,12 @@ def sparql() -> Response:
     proto = parse_request(request, settings.max_query_bytes)
     if proto.query is None:
         return _no_query(proto.format)
-    try:
-        analysis = analyse(proto.query, max_depth=settings.max_query_depth)
-        if analysis.form is QueryForm.UPDATE:
-            raise Forbidden(READ_ONLY)
-        if analysis.form is QueryForm.UNKNOWN:
-            raise QueryError(_not_a_query(analysis.text, analysis), 400)
-        check_services(analysis, settings.service_allowlist)
-    except GuardError as exc:
-        if exc.status == 403:
-            raise Forbidden(str(exc)) from exc
-        raise QueryError(str(exc), exc.status) from exc
+    analysis = analyse(proto.query, max_depth=settings.max_query_depth)
+    if analysis.form is QueryForm.UPDATE:
+        raise Forbidden(READ_ONLY)
+    if analysis.form is QueryForm.UNKNOWN:
+        raise QueryTextError(_not_a_query(analysis.text, analysis))
+    check_services(analysis, settings.service_allowlist)
     form = analysis.form
     fmt = choose_format(form, request.accept_mimetypes, proto.format)
     store = get_store()
@@ -162,7 +155,7 @@ def _dataset(
     known = set(get_store().named_graphs())
     unknown = [g for g in (*default, *named) if g not in known]
     if unknown:
-        raise QueryError(
+        raise QueryTextError(
             f"unknown graph <{unknown[0][:200]}>: FROM, FROM NAMED, default-graph-uri and "
             "named-graph-uri may only name graphs of this store (listed in the Service "
             "Description); nothing is fetched",
