@@ -51,7 +51,7 @@ KEPT_ON_304 = (
 )
 
 
-class Outcome(Enum):
+class Verdict(Enum):
     """What the preconditions of a request decide."""
 
     PROCEED = 200
@@ -100,7 +100,7 @@ def note_validators() -> None:
     g.riikg_cache = (representation_etag(version, modified), modified)
 
 
-def evaluate(etag: str | None, weak: bool, last_modified: datetime | None) -> Outcome:
+def evaluate(etag: str | None, weak: bool, last_modified: datetime | None) -> Verdict:
     """RFC 9110 §13.2.2 for the current request, against a successful answer's validators.
 
     ``etag`` is the unquoted ETag of the answer (None: it has none), ``weak`` says whether
@@ -111,21 +111,21 @@ def evaluate(etag: str | None, weak: bool, last_modified: datetime | None) -> Ou
         wanted = request.if_match
         strong = etag is not None and not weak and wanted.is_strong(etag)
         if not (wanted.star_tag or strong):
-            return Outcome.FAILED
+            return Verdict.FAILED
     elif "If-Unmodified-Since" in headers:
         since = request.if_unmodified_since  # None when not a valid HTTP-date: ignored
         if since is not None and last_modified is not None and last_modified > since:
-            return Outcome.FAILED
+            return Verdict.FAILED
     safe = request.method in ("GET", "HEAD")
     if "If-None-Match" in headers:
         unwanted = request.if_none_match
         if unwanted.star_tag or (etag is not None and unwanted.contains_weak(etag)):
-            return Outcome.NOT_MODIFIED if safe else Outcome.FAILED
+            return Verdict.NOT_MODIFIED if safe else Verdict.FAILED
     elif safe and "If-Modified-Since" in headers:
         since = request.if_modified_since
         if since is not None and last_modified is not None and last_modified <= since:
-            return Outcome.NOT_MODIFIED
-    return Outcome.PROCEED
+            return Verdict.NOT_MODIFIED
+    return Verdict.PROCEED
 
 
 def not_modified(response: Response) -> Response:
@@ -184,12 +184,12 @@ def apply_preconditions(response: Response) -> Response:
         return response
     etag, weak = response.get_etag()
     outcome = evaluate(etag, bool(weak), response.last_modified)
-    if outcome is Outcome.PROCEED:
+    if outcome is Verdict.PROCEED:
         if response.status_code in (304, 412):  # Werkzeug's own verdict, not ours
             response.status_code = 200
         return response
     response.close()  # releases what a streamed answer holds (a query slot, a file)
-    if outcome is Outcome.NOT_MODIFIED:
+    if outcome is Verdict.NOT_MODIFIED:
         return not_modified(response)
     return precondition_failed()
 

@@ -18,7 +18,7 @@ Job = QueryRequest
 
 
 @dataclass(frozen=True)
-class Outcome:
+class WorkerReport:
     """What a worker reports before the body: truncation, or an error message and its HTTP
     status (picklable)."""
 
@@ -36,9 +36,9 @@ class Outcome:
 QUERY_STACK = 128 << 20
 
 
-def run_job(store: Store, job: Job) -> tuple[Outcome, bytes]:
+def run_job(store: Store, job: Job) -> tuple[WorkerReport, bytes]:
     """Run ``job`` on ``store`` in a thread with a :data:`QUERY_STACK` stack."""
-    outcome: list[tuple[Outcome, bytes]] = []
+    outcome: list[tuple[WorkerReport, bytes]] = []
     failure: list[BaseException] = []
 
     def target() -> None:
@@ -61,9 +61,9 @@ def run_job(store: Store, job: Job) -> tuple[Outcome, bytes]:
     return outcome[0]
 
 
-def _run_job(store: Store, job: Job) -> tuple[Outcome, bytes]:
+def _run_job(store: Store, job: Job) -> tuple[WorkerReport, bytes]:
     try:
         answer = store.public_query(job)
     except QueryFailed as exc:
-        return Outcome(error=str(exc), status=400), b""
-    return Outcome(truncated=answer.truncated), answer.body
+        return WorkerReport(error=str(exc), status=400), b""
+    return WorkerReport(truncated=answer.truncated), answer.body

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from endpoint.sparql import worker as _worker
-from endpoint.sparql.job import Job, Outcome
+from endpoint.sparql.job import Job, WorkerReport
 from endpoint.sparql.worker import (
     CHUNK,
     SELF_KILL_GRACE,
@@ -221,7 +221,7 @@ class WorkerPool:
         timeout: float,
         queue_wait: float,
         client: socket.socket | None = None,
-    ) -> tuple[Outcome, Body]:
+    ) -> tuple[WorkerReport, Body]:
         """Run ``job``; return its outcome (body empty) and an iterator over the body.
 
         The iterator must be exhausted or closed: it gives the worker back.
@@ -249,7 +249,7 @@ class WorkerPool:
             self._kill(worker)
             self._release(None)
             raise
-        outcome = Outcome(truncated=truncated, error=error, status=status)
+        outcome = WorkerReport(truncated=truncated, error=error, status=status)
         return outcome, self._body(worker, length)
 
     def _wait(self, worker: Worker, deadline: float, client: socket.socket | None) -> None:

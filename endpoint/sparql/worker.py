@@ -26,7 +26,7 @@ import struct
 from collections.abc import Callable
 from typing import NoReturn
 
-from endpoint.sparql.job import Job, Outcome, run_job
+from endpoint.sparql.job import Job, WorkerReport, run_job
 from riikg import confine as _confine
 from riikg.confine import Confinement
 from riikg.store import Store
@@ -124,11 +124,11 @@ def _main_loop(
         try:
             outcome, body = run_job(store, job)
         except Exception as exc:  # report, never die silently; the parent decides the status
-            outcome = Outcome(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
+            outcome = WorkerReport(error=f"query failed: {type(exc).__name__}: {exc}", status=500)
             body = b""
         signal.alarm(0)
         if outcome.error and state.confined and _SERVICE.search(job.text):
-            outcome = Outcome(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
+            outcome = WorkerReport(error=outcome.error + NO_NETWORK_NOTE, status=outcome.status)
         meta = pickle.dumps(
             (outcome.status, outcome.error, outcome.truncated, len(body)),
             protocol=pickle.HIGHEST_PROTOCOL,
