@@ -144,6 +144,30 @@ def replacements(rows: list[dict[str, str]]) -> dict[str, str]:
     return out
 
 
+def splits(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Discontinued 2021 code of a ``Split`` row -> the new 2024 codes it was split into.
+
+    The Eurostat table lists the parts right after the ``Split`` row, as ``New region`` rows
+    of the same country and level with no 2021 code (PT17 -> PT1A, PT1B). ``Merged`` rows
+    name no successor (code_2024 is empty and the next rows are other regions), so merged
+    codes (LV007, DEG0N) are not in the result.
+    """
+    out: dict[str, list[str]] = {}
+    for i, r in enumerate(rows):
+        if r["change"].lower() != "split" or not r["code_2021"] or r["code_2024"]:
+            continue
+        parts: list[str] = []
+        for nxt in rows[i + 1 :]:
+            same = (nxt["country_code"], nxt["level"]) == (r["country_code"], r["level"])
+            if not same or nxt["code_2021"] or not nxt["code_2024"]:
+                break
+            if nxt["change"].lower() == "new region":
+                parts.append(nxt["code_2024"])
+        if parts:
+            out[r["code_2021"]] = parts
+    return out
+
+
 @lru_cache(maxsize=1)
 def nuts_2021_to_2024() -> dict[str, str]:
     """NUTS 2021 code -> 2024 code (same code, code change, or paired boundary shift)."""

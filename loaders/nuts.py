@@ -5,7 +5,14 @@ Files, in order: ``nuts_2024.csv`` (1,609 codes, EU-27, levels 0-3),
 ``nuts_2021_label_points.csv`` (GISCO 2021 label points). Every NUTS 2024 code becomes a
 ``skos:Concept, riikg:NUTSRegion`` in scheme 2024 (and 2021 when the code exists there);
 2021 codes that were discontinued are described in scheme 2021 only, and the 2024 code
-that took their place says ``dct:replaces`` (see :func:`loaders._reference.replacements`).
+that took their place says ``dct:replaces`` (see :func:`loaders._reference.replacements`),
+and the 2021 code says ``dct:isReplacedBy`` (also for splits, see
+:func:`loaders._reference.splits`; merged codes name no successor in the table).
+
+A 2024 region without a 2021 label point of its own (new code) gets the label point of the
+one 2021 region it succeeds by a code change or a boundary shift, with
+``riikg:pointDerivedFrom`` that region: the point is approximate. Regions made by a split
+and Extra-Regio codes stay without a point. Extra-Regio labels are English (``@en``).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from loaders._reference import correspondence_rows, replacements
+from loaders._reference import correspondence_rows, replacements, splits
 from loaders.emit import add_point
 from loaders.tables import Columns, Row, Table, decode_utf8, read_bytes, read_csv_table
 from loaders.values import http_iri, point, show
@@ -37,6 +44,8 @@ LABEL_POINTS = ("nuts_code", "level", "country_code", "lon", "lat")
 
 
 def _label(text: str, country: str) -> Literal:
+    if text.startswith("Extra-Regio"):
+        return Literal(text, lang="en")
     lang = LABEL_LANGUAGE.get(country)
     if lang and "/" not in text:
         return Literal(text, lang=lang)
@@ -120,6 +129,20 @@ def load_nuts(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
         old = row.text("code_2021")
         if old and old not in codes_2024:
             describe(old, row, old[:-1] if len(old) > 2 else "", ["2021"])
-    for new, old in sorted(replacements(rows).items()):
+    successors = {new: old for new, old in replacements(rows).items() if new in codes_2024}
+    for new, old in sorted(successors.items()):
         graph.add((nuts(new), DCTERMS.replaces, nuts(old)))
+        graph.add((nuts(old), DCTERMS.isReplacedBy, nuts(new)))
+    for old, parts in sorted(splits(rows).items()):
+        for new in parts:
+            if new in codes_2024:
+                graph.add((nuts(new), DCTERMS.replaces, nuts(old)))
+                graph.add((nuts(old), DCTERMS.isReplacedBy, nuts(new)))
+    # new 2024 codes: the label point of the one 2021 region they succeed, marked as such
+    for new, old in sorted(successors.items()):
+        at = point_of.get(old)
+        if new not in point_of and at is not None:
+            lat_long = point(at.text("lat"), at.text("lon"), at.where, at.where)
+            add_point(graph, nuts(new), *lat_long)
+            graph.add((nuts(new), RIIKG.pointDerivedFrom, nuts(old)))
     return graph
