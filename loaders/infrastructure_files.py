@@ -8,13 +8,15 @@ Each reader returns :class:`~loaders.records.Infrastructure` records with values
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from loaders._reference import nuts_2021_to_2024
+from loaders._reference import nuts_2021_to_2024, nuts_2024
 from loaders.records import Host, Infrastructure
 from loaders.tables import Columns, Row, decode_utf8, read_bytes, read_csv_table
 from loaders.values import point
@@ -39,6 +41,31 @@ RIIS_COLUMNS = (
 _ACRONYM = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
 _REPO_REF = re.compile(r"repo\s+(\S+)\s+path\s+(\S+)\s+commit\s+([0-9a-f]{40})")
 NOT_STATED = "not stated in source"
+
+#: a point outside every NUTS 3 polygon (a hole such as the Vatican, or just off the
+#: generalised 1:60M coastline) takes the nearest region within this distance
+TOLERANCE_KM = 10.0
+_EARTH_KM = 6371.0088
+
+#: how a record got its region (keys of the load summary)
+BY_POLYGON = "by polygon"
+BY_TOLERANCE = f"by tolerance ({TOLERANCE_KM:g} km)"
+BY_COUNTRY = "by stated country only"
+NO_REGION = "without region"
+DISAGREES = "polygon in another country than stated (dropped)"
+OUTSIDE = "outside the project countries (not loaded)"
+
+#: English country names as the ESFRI file writes them -> NUTS country codes
+COUNTRY_CODES = {
+    "austria": "AT", "belgium": "BE", "bulgaria": "BG", "croatia": "HR", "cyprus": "CY",
+    "czech republic": "CZ", "czechia": "CZ", "denmark": "DK", "estonia": "EE",
+    "finland": "FI", "france": "FR", "germany": "DE", "greece": "EL", "hungary": "HU",
+    "ireland": "IE", "italy": "IT", "latvia": "LV", "lithuania": "LT", "luxembourg": "LU",
+    "malta": "MT", "netherlands": "NL", "poland": "PL", "portugal": "PT", "romania": "RO",
+    "slovakia": "SK", "slovenia": "SI", "spain": "ES", "sweden": "SE", "norway": "NO",
+    "iceland": "IS", "liechtenstein": "LI", "switzerland": "CH", "united kingdom": "UK",
+    "chile": "CL",
+}  # fmt: skip
 
 
 def split_acronym(name: str) -> tuple[str, str]:
@@ -77,6 +104,55 @@ class RegionFinder:
                 return nuts_2021_to_2024().get(code, "")
         return ""
 
+    def place(self, lon: float, lat: float, tolerance_km: float = TOLERANCE_KM) -> Placement:
+        """The region holding a point, else the nearest one within ``tolerance_km``.
+
+        Distances are great-circle kilometres from the point to the nearest point of each
+        candidate polygon (never degrees); the nearest point is found in a local
+        equirectangular projection around the point (longitude scaled by cos(latitude)), so
+        that a degree east and a degree north are not taken for the same distance.
+        """
+        from shapely.affinity import scale
+        from shapely.geometry import Point, box
+        from shapely.ops import nearest_points
+
+        code = self.code_at(lon, lat)
+        if code:
+            return Placement(code, BY_POLYGON)
+        dlat = math.degrees(tolerance_km / _EARTH_KM) * 1.01
+        here = Point(lon, lat)
+        shrink = max(math.cos(math.radians(lat)), 0.01)
+        dlon = dlat / shrink
+        best: tuple[float, str] | None = None
+        for index in self.tree.query(box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)):
+            local = scale(self.geoms[int(index)], xfact=shrink, yfact=1.0, origin=here)
+            near = nearest_points(local, here)[0]
+            km = haversine_km(lon, lat, lon + (near.x - lon) / shrink, near.y)
+            if km <= tolerance_km and (best is None or km < best[0]):
+                best = (km, self.codes[int(index)])
+        if best is not None:
+            code = nuts_2021_to_2024().get(best[1], "")
+            if code:
+                return Placement(code, BY_TOLERANCE, round(best[0], 3))
+        return Placement("", NO_REGION)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A NUTS 2024 code ('' for none), the rule that gave it, and the distance in km."""
+
+    code: str
+    rule: str
+    km: float = 0.0
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in kilometres between two WGS 84 points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
 
 @lru_cache(maxsize=4)
 def region_finder(path: Path) -> RegionFinder:
@@ -110,9 +186,20 @@ def _geojson(path: Path) -> dict[str, Any]:
 
 
 def esfri_records(
-    path: Path, record_source: str, finder: RegionFinder | None
+    path: Path,
+    record_source: str,
+    finder: RegionFinder | None,
+    tally: Counter[str] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Infrastructure]:
-    """The ESFRI Roadmap 2016 rows as records."""
+    """The ESFRI Roadmap 2016 rows as records.
+
+    The file's ``country`` wins over the polygons: a polygon (or tolerance) region is kept
+    only in the stated country, else it is dropped (counted in ``tally``, explained in
+    ``warnings``) and the record gets the stated country's NUTS 0 region when there is one.
+    """
+    tally = Counter() if tally is None else tally
+    warnings = [] if warnings is None else warnings
     table = read_csv_table(path, Columns(("type", "acronym", "full_name"), ESFRI_COLUMNS))
     out = []
     for row in table.rows:
@@ -139,12 +226,43 @@ def esfri_records(
                 k: v.where for k in ("lat", "long") if (v := cell("lat" if k == "lat" else "lon"))
             },
         )
-        if finder and rec.lat and rec.long:
-            lat, lon = point(rec.lat, rec.long, rec.at("lat"), rec.at("long"))
-            code = finder.code_at(float(lon), float(lat))
-            rec.regions = [code] if code else []
+        rec.placement = _esfri_place(rec, row, finder, tally, warnings)
+        tally[rec.placement] += 1
+        rec.regions = [rec.placement_code] if rec.placement_code else []
         out.append(rec)
     return out
+
+
+def _esfri_place(
+    rec: Infrastructure,
+    row: Row,
+    finder: RegionFinder | None,
+    tally: Counter[str],
+    warnings: list[str],
+) -> str:
+    """Set ``rec.placement_code`` and return the rule that placed the row."""
+    stated = row.text("country")
+    country = COUNTRY_CODES.get(stated.strip().lower(), "") if stated else ""
+    if stated and not country:
+        raise LoadError(row.at("country"), f"an English country name (got {stated!r})")
+    found = Placement("", NO_REGION)
+    if finder and rec.lat and rec.long:
+        lat, lon = point(rec.lat, rec.long, rec.at("lat"), rec.at("long"))
+        found = finder.place(float(lon), float(lat))
+    if found.code and (not country or found.code[:2] == country):
+        rec.placement_code = found.code
+        return found.rule
+    if found.code:
+        tally[DISAGREES] += 1
+        warnings.append(
+            f"{rec.where}: the polygon region {found.code} is not in the stated country "
+            f"{stated}; dropped"
+        )
+    if country and country in nuts_2024():
+        rec.placement_code = country
+        return BY_COUNTRY
+    rec.placement_code = ""
+    return NO_REGION
 
 
 def _year_or_blank(text: str) -> str:
@@ -154,8 +272,12 @@ def _year_or_blank(text: str) -> str:
 # --- MERIL ----------------------------------------------------------------------------------
 
 
-def meril_records(path: Path, finder: RegionFinder, record_source: str) -> list[Infrastructure]:
-    """MERIL 2018 points inside a NUTS 3 region of the eight project countries."""
+def meril_records(
+    path: Path, finder: RegionFinder, record_source: str, tally: Counter[str] | None = None
+) -> list[Infrastructure]:
+    """MERIL 2018 points in (or within the tolerance of) a NUTS 3 region of the project
+    countries; ``tally`` counts the rule that placed each point and the points left out."""
+    tally = Counter() if tally is None else tally
     out = []
     for i, feature in enumerate(_geojson(path).get("features", [])):
         where = Location(path.name, column_name=f"/features/{i}")
@@ -165,9 +287,15 @@ def meril_records(path: Path, finder: RegionFinder, record_source: str) -> list[
         if not name or not isinstance(coords, list) or len(coords) < 2:
             raise LoadError(where, "a Feature with a name and a Point geometry")
         lon, lat = float(coords[0]), float(coords[1])
-        code = finder.code_at(lon, lat)
-        if not code or code[:2] not in PROJECT_COUNTRIES:
+        found = finder.place(lon, lat)
+        if not found.code:
+            tally[NO_REGION + " (not loaded)"] += 1
             continue
+        if found.code[:2] not in PROJECT_COUNTRIES:
+            tally[OUTSIDE] += 1
+            continue
+        tally[found.rule] += 1
+        code = found.code
         base, acronym = split_acronym(name)
         out.append(
             Infrastructure(
@@ -176,6 +304,8 @@ def meril_records(path: Path, finder: RegionFinder, record_source: str) -> list[
                 acronym=acronym,
                 alt_names=[base] if acronym else [],
                 regions=[code],
+                placement=found.rule,
+                placement_code=code,
                 lat=f"{lat}",
                 long=f"{lon}",
                 sources=[record_source],

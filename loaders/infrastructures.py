@@ -16,9 +16,11 @@ after its own in the manifest) to compute the same slugs and links.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal
@@ -26,7 +28,13 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from loaders.emit import Emitter
 from loaders.infrastructure_files import (
+    BY_COUNTRY,
+    BY_POLYGON,
+    BY_TOLERANCE,
+    DISAGREES,
     ESFRI_NETWORK,
+    NO_REGION,
+    OUTSIDE,
     esfri_records,
     meril_records,
     region_finder,
@@ -39,6 +47,8 @@ from riikg.errors import LoadError
 from riikg.namespaces import RIIKG, Kind, mint, slugify
 from riikg.sources import Source, SourceGraph
 
+_log = logging.getLogger(__name__)
+PLACEMENT_ORDER = (BY_POLYGON, BY_TOLERANCE, BY_COUNTRY, NO_REGION, DISAGREES, OUTSIDE)
 _QUOTED = re.compile(r"'([^']+)'")
 
 
@@ -77,6 +87,11 @@ class Bundle:
     riis: list[Infrastructure]
     esfri: list[Infrastructure]
     meril: list[Infrastructure]
+    #: how the ESFRI rows and MERIL points were placed in regions (rule -> count)
+    esfri_placement: Counter[str] = field(default_factory=Counter)
+    meril_placement: Counter[str] = field(default_factory=Counter)
+    #: ESFRI rows whose polygon region was dropped (another country than stated)
+    esfri_warnings: list[str] = field(default_factory=list)
 
 
 def bundle(
@@ -98,8 +113,11 @@ def bundle(
     finder = region_finder(polygons_path)
     pairs = riis_records(riis_path)
     riis = [r for r, _ in pairs]
-    esfri = esfri_records(esfri_path, esfri_source, finder)
-    meril = meril_records(meril_path, finder, meril_source)
+    esfri_tally: Counter[str] = Counter()
+    meril_tally: Counter[str] = Counter()
+    esfri_warnings: list[str] = []
+    esfri = esfri_records(esfri_path, esfri_source, finder, esfri_tally, esfri_warnings)
+    meril = meril_records(meril_path, finder, meril_source, meril_tally)
     r_slugs = assign_slugs(riis)
     e_slugs = _avoid(assign_slugs(esfri), set(r_slugs), "esfri")
     m_slugs = _avoid(assign_slugs(meril), set(r_slugs) | set(e_slugs), "meril")
@@ -130,7 +148,7 @@ def bundle(
             link(record, target)
             _coordinates_from(record, meril_by_slug[target])
         link(record, next((esfri_index[k] for k in keys if k in esfri_index), None))
-    return Bundle(riis, esfri, meril)
+    return Bundle(riis, esfri, meril, esfri_tally, meril_tally, esfri_warnings)
 
 
 def esfri_network(graph: SourceGraph, base_iri: str, record_source: str) -> None:
@@ -182,13 +200,25 @@ def _bundle(base_iri: str, files: dict[str, Path], **sources: str) -> Bundle:
     )
 
 
+def _summarise(graph: SourceGraph, tally: Counter[str]) -> None:
+    """Put the placement counts into the loader's result (printed by ``riikg load``)."""
+    for rule in PLACEMENT_ORDER:
+        if tally.get(rule):
+            graph.summary[rule] = tally[rule]
+    for rule, count in sorted(tally.items()):
+        graph.summary.setdefault(rule, count)
+
+
 def load_esfri(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     """Loader ``esfri``: files ESFRI CSV, NUTS polygons, curated riis.csv, MERIL GeoJSON."""
     files = _files(source, ("esfri", "polygons", "riis", "meril"))
     record_source = _option(source, "record_source")
-    records = _bundle(base_iri, files, esfri_source=record_source).esfri
+    found = _bundle(base_iri, files, esfri_source=record_source)
     esfri_network(graph, base_iri, record_source)
-    Emitter(graph, base_iri).emit(records)
+    Emitter(graph, base_iri).emit(found.esfri)
+    for warning in found.esfri_warnings:
+        _log.warning("%s", warning)
+    _summarise(graph, found.esfri_placement)
     return graph
 
 
@@ -197,6 +227,7 @@ def load_meril(source: Source, graph: SourceGraph, *, base_iri: str) -> Graph:
     files = _files(source, ("meril", "polygons", "esfri", "riis"))
     found = _bundle(base_iri, files, meril_source=_option(source, "record_source"))
     Emitter(graph, base_iri).emit(found.meril)
+    _summarise(graph, found.meril_placement)
     return graph
 
 

@@ -129,6 +129,9 @@ class Infrastructure(Record):
     same_as: list[str | URIRef] = field(default_factory=list)
     equipment: list[Part] = field(default_factory=list)
     services: list[Part] = field(default_factory=list)
+    #: how the region was found (bundled ESFRI/MERIL: by polygon, tolerance, country...)
+    placement: str = ""
+    placement_code: str = ""
     #: slug fixed by the caller (bundled loaders that pre-compute cross-source links)
     slug: str = ""
 

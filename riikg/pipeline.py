@@ -52,15 +52,20 @@ class LoadReport:
     outcome: Outcome | None = None
     version: int = 0
     entities: dict[str, int] = field(default_factory=dict)
+    #: the loader's own counts (:attr:`riikg.sources.SourceGraph.summary`)
+    summary: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         if self.status is Status.UNCHANGED:
             return f"{self.source.id}: unchanged ({self.triples} triples), nothing written"
         warn = len(self.outcome.warnings) if self.outcome else 0
-        return (
+        line = (
             f"{self.source.id}: loaded {self.triples} triples, {warn} warning(s), "
             f"store version {self.version}"
         )
+        if self.summary:
+            line += "; " + ", ".join(f"{k}: {v}" for k, v in self.summary.items())
+        return line
 
 
 #: a character outside XML 1.0's ``Char`` production (``#x9 | #xA | #xD | [#x20-#xD7FF] |
@@ -305,8 +310,9 @@ def load_source(
             str(report_graph(store.base, source.id)): to_oxigraph(report),
         }
     )
+    summary = dict(graph.summary) if isinstance(graph, SourceGraph) else {}
     return LoadReport(
-        source, Status.LOADED, len(triples), sha, outcome, version, entity_counts(graph)
+        source, Status.LOADED, len(triples), sha, outcome, version, entity_counts(graph), summary
     )
 
 

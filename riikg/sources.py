@@ -80,6 +80,9 @@ class SourceGraph(Graph):
     def __init__(self) -> None:
         super().__init__()
         self.locations: dict[tuple[URIRef, URIRef | None], Location] = {}
+        #: counts a loader reports about its input (e.g. how records were placed in
+        #: regions); ``riikg load`` prints them after the source's line
+        self.summary: dict[str, int] = {}
 
     def locate(self, subject: URIRef, predicate: URIRef | None, where: Location) -> None:
         self.locations[(subject, predicate)] = where

@@ -132,7 +132,8 @@ def test_infrastructure_counts_and_regions(graphs: dict[str, Graph]) -> None:
         sid: len(set(graphs[sid].subjects(RDF.type, RIIKG.ResearchInfrastructure)))
         for sid in ("esfri", "meril", "riis")
     }
-    assert counts == {"esfri": 50, "meril": 201, "riis": 54}
+    # meril: 201 points inside a polygon + 6 within 10 km of one (holes, coastlines)
+    assert counts == {"esfri": 50, "meril": 207, "riis": 54}
     project = ("IT", "NL", "BE", "DE", "LV", "EE", "CZ", "SE")
     for s in graphs["meril"].subjects(RDF.type, RIIKG.ResearchInfrastructure):
         regions = list(graphs["meril"].objects(s, RIIKG.region))
@@ -250,7 +251,10 @@ def test_every_point_lies_in_its_region(graphs: dict[str, Graph]) -> None:
             region = g.value(s, RIIKG.region)
             if lat is None or lon is None or region is None:
                 continue
-            code = finder.code_at(float(lon), float(lat))
-            assert code[:2] == str(region).rsplit("/", 1)[1][:2], (s, lat, lon, region)
+            code = finder.place(float(lon), float(lat)).code
+            stated = str(region).rsplit("/", 1)[1]
+            if len(stated) == 2:  # ESFRI: the stated country wins over the polygons
+                continue
+            assert code[:2] == stated[:2], (s, lat, lon, region)
             checked += 1
     assert checked > 200
