@@ -10,7 +10,6 @@ says so.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from riikg.queries import load_query
 from riikg.sources import Source, SourceGraph
 from riikg.store.base import RdfFormat, Store
 from riikg.validate import Outcome, validate
+from riikg.xmlchars import xml_char_problem as xml_char_problem
 
 
 class Loader(Protocol):
@@ -66,33 +66,6 @@ class LoadReport:
         if self.summary:
             line += "; " + ", ".join(f"{k}: {v}" for k, v in self.summary.items())
         return line
-
-
-#: a character outside XML 1.0's ``Char`` production (``#x9 | #xA | #xD | [#x20-#xD7FF] |
-#: [#xE000-#xFFFD] | [#x10000-#x10FFFF]``): C0 controls, lone surrogates, U+FFFE, U+FFFF
-_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_char_problem(text: str) -> str | None:
-    r"""What a text holds that XML 1.0 cannot carry, or ``None`` when every character is allowed.
-
-    Every RDF/XML, SPARQL XML or HTML answer must be able to carry every value of the store,
-    so such characters are refused when a source is loaded.
-
-    >>> xml_char_problem("Lab\x1bname")
-    'characters allowed in XML 1.0 (U+001B at character 4 is a control character)'
-    >>> xml_char_problem("tab\tand\nnewline") is None
-    True
-    """
-    match = _NOT_XML_CHAR.search(text)
-    if match is None:
-        return None
-    code = ord(match.group())
-    kind = "a surrogate" if 0xD800 <= code <= 0xDFFF else "a non-character"
-    if code < 0x20:
-        kind = "a control character"
-    at = match.start() + 1
-    return f"characters allowed in XML 1.0 (U+{code:04X} at character {at} is {kind})"
 
 
 def check_xml_text(text: str, where: Location | str) -> None:

@@ -16,11 +16,11 @@ from endpoint.catalog.data import QUERIES, SourceRecord, latest
 from endpoint.catalog.dcat import KG_DESCRIPTION, KG_TITLE, dataset_graph
 from endpoint.catalog.dumps import DumpSet
 from endpoint.http import urls
-from endpoint.http.xmlsafe import clean_text
 from riikg.config import Settings
 from riikg.namespaces import DC_ELEMENTS, OAI_DC, OAI_DC_SCHEMA, XSI
 from riikg.queries import load_query
 from riikg.store import Store
+from riikg.xmlchars import clean_text
 
 
 # ---- the items ------------------------------------------------------------------------------

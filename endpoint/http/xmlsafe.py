@@ -5,7 +5,8 @@ lone surrogates), not even escaped. A literal holding one of them would make an 
 SPARQL XML or OAI-PMH answer unreadable for a strict parser. One rule applies to all of
 them: each such character becomes U+FFFD (REPLACEMENT CHARACTER).
 
-* :func:`clean_text` applies the rule to a Python string (for XML written by hand);
+* :func:`riikg.xmlchars.clean_text` applies the rule to a Python string (for XML written
+  by hand; the loaders refuse by the same rule);
 * :func:`sanitise` (an ``after_request`` hook) applies it to the UTF-8 body of every
   response whose media type is XML, buffered or streamed, whoever produced it. It runs
   before the response cache (a WSGI middleware outside Flask) sees the body, so a cached
@@ -25,9 +26,9 @@ from collections.abc import Iterable, Iterator
 
 from flask import Response
 
-REPLACEMENT = "\ufffd"
+from riikg.xmlchars import REPLACEMENT
+
 REPLACEMENT_BYTES = REPLACEMENT.encode("utf-8")
-_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BAD_BYTES = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf][\x80-\xbf]"
 )
@@ -40,11 +41,6 @@ def is_xml(mimetype: str) -> bool:
     """Whether a media type (without parameters) is XML: ``*/xml`` or ``*+xml``."""
     mimetype = mimetype.lower()
     return mimetype in XML_MEDIA_TYPES or mimetype.endswith("+xml")
-
-
-def clean_text(text: str) -> str:
-    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
-    return _BAD_TEXT.sub(REPLACEMENT, text)
 
 
 def clean_bytes(data: bytes) -> bytes:

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from endpoint import create_app
-from endpoint.http.xmlsafe import CleanStream, clean_bytes, clean_text, is_xml, sanitise
+from endpoint.http.xmlsafe import CleanStream, clean_bytes, is_xml, sanitise
 from riikg.config import Settings, StoreKind
 from riikg.pipeline import load_source
 from riikg.store.oxigraph import OxigraphStore
+from riikg.xmlchars import clean_text
 from tests.harvest.conftest import DATA, turtle_loader, turtle_source
 
 BASE = "http://localhost:8080/"
