@@ -71,7 +71,7 @@ def _invalid_part() -> str | None:
         return f"the query string (byte {at} once percent-decoded)"
     length = request.content_length
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    if request.mimetype == FORM and length is not None and (limit is None or length <= limit):
+    if request.mimetype == FORM and (length is None or limit is None or length <= limit):
         at = _undecodable(unquote_to_bytes(request.get_data(cache=True)))
         if at is not None:
             return f"the form body (byte {at} once percent-decoded)"

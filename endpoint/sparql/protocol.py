@@ -62,9 +62,7 @@ def parse_request(req: Request, max_bytes: int) -> ProtocolRequest:
         length = req.content_length
         if length is not None and length > max_bytes * 3 + 4096:  # form-encoding overhead
             raise RequestEntityTooLarge(f"the request body is larger than allowed ({length} B)")
-        if mimetype == FORM:
-            raw = req.get_data(cache=True)
-            _text(raw, "form body")
+        if mimetype == FORM:  # its UTF-8 was checked before any view (http/errors.py)
             body_fields = {k: req.form.getlist(k) for k in req.form}
         elif mimetype == SPARQL_QUERY:
             direct = _text(req.get_data(cache=True), "query body")
