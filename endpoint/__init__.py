@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from endpoint.state import EXTENSION, RESULT_CACHE, get_store
+from endpoint.state import EXTENSION, MAX_REQUEST_BODY, RESULT_CACHE, get_store
 from riikg.config import Settings, from_mapping, load_settings
 from riikg.store import Store, open_store
 
@@ -30,7 +30,7 @@ def create_app(
     # a public service must never redirect to a host a client chose (docs/security.md E9).
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=1 << 20)
+    app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=MAX_REQUEST_BODY)
     if test_config is not None:
         app.config.from_mapping(test_config)
     if settings is None:

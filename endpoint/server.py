@@ -9,15 +9,16 @@ from typing import Any
 
 from gunicorn.workers import gthread
 
+from endpoint.state import MAX_REQUEST_BODY
 from riikg.config import Settings
 
 #: a request head larger than this is handed to gunicorn's parser, which refuses it
 HEAD_LIMIT = 64 * 1024
 #: a client gets this long to send a complete request head (slowloris protection)
 HEAD_TIMEOUT = 10.0
-#: request bodies up to this size are gathered before a thread is used (the app's
-#: ``MAX_CONTENT_LENGTH``); a larger one is refused with 413 without a thread
-BODY_LIMIT = 1 << 20
+#: request bodies up to this size are gathered before a thread is used (the app's own
+#: limit); a larger one is refused with 413 without a thread
+BODY_LIMIT = MAX_REQUEST_BODY
 #: a client gets this long, once its head has arrived, to send the whole body
 BODY_TIMEOUT = 10.0
 #: after a 413, what the client still sends is read and dropped for at most this long

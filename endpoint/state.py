@@ -14,6 +14,9 @@ from riikg.store import Store
 EXTENSION = "riikg"
 #: ``app.extensions`` key of the /sparql response cache (absent when it is turned off)
 RESULT_CACHE = "riikg.result_cache"
+#: the largest request body accepted, by the application (``MAX_CONTENT_LENGTH``) and by the
+#: gunicorn worker that gathers bodies before handing them to a thread (``endpoint/server.py``)
+MAX_REQUEST_BODY = 1 << 20
 
 
 def get_store() -> Store:
